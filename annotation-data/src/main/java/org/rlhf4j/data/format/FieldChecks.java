@@ -1,0 +1,30 @@
+package org.rlhf4j.data.format;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+
+/** The checks every record kind shares; each appends a message naming the wire field to {@code out}. */
+final class FieldChecks {
+    private FieldChecks() {}
+
+    /** A required text: present and not blank. */
+    static void required(List<String> out, String field, String value) {
+        if (value == null) out.add("\"" + field + "\" is missing");
+        else if (value.isBlank()) out.add("\"" + field + "\" is empty");
+    }
+
+    /** An optional text: absent, or not blank. */
+    static void optional(List<String> out, String field, String value) {
+        if (value != null && value.isBlank()) out.add("\"" + field + "\" is empty (leave the field out instead)");
+    }
+
+    /** The free-form "gold" field: absent or a JSON object. */
+    static void gold(List<String> out, JsonNode gold) {
+        if (gold != null && !gold.isObject()) out.add("\"gold\" must be a JSON object, found " + gold.getNodeType().toString().toLowerCase());
+    }
+
+    /** Throws the collected problems as one IllegalArgumentException, if there are any. */
+    static void throwIfAny(String what, List<String> problems) {
+        if (!problems.isEmpty()) throw new IllegalArgumentException("invalid " + what + ": " + String.join("; ", problems));
+    }
+}

@@ -1,0 +1,132 @@
+package org.rlhf4j.policy;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.rlhf4j.policy.generate.Generator;
+import org.rlhf4j.policy.generate.SamplingConfig;
+import org.rlhf4j.policy.model.GptConfig;
+import org.rlhf4j.policy.model.GptWeights;
+import org.rlhf4j.policy.model.GptWeights.Head;
+import org.rlhf4j.policy.model.KvForward;
+import org.rlhf4j.policy.model.TokenBatch;
+import org.rlhf4j.policy.tokenizer.ChatTemplate;
+import org.rlhf4j.policy.tokenizer.Tokenizer;
+
+/**
+ * The one policy abstraction every stage shares: a causal LM (GPT-2 architecture) with its tokenizer and optional
+ * scalar heads. The SFT model, the frozen reference, the reward model (reward head) and the PPO actor-critic (value
+ * head) are all instances of this class. Inference here runs on {@link KvForward}; training builds
+ * {@link org.rlhf4j.policy.model.GptGraph} over the same weight arrays.
+ */
+public final class Policy {
+    private final GptConfig config;
+    private final Tokenizer tokenizer;
+    private final GptWeights weights;
+    private final ChatTemplate chat;
+    private int scoreRows = 16;
+
+    public Policy(GptConfig config, Tokenizer tokenizer, GptWeights weights) {
+        if (config.vocabSize() < tokenizer.vocabSize())
+            throw new IllegalArgumentException("vocab_size " + config.vocabSize() + " is smaller than the tokenizer's " + tokenizer.vocabSize());
+        if (!weights.config().equals(config)) throw new IllegalArgumentException("weights were built for another config");
+        this.config = config;
+        this.tokenizer = tokenizer;
+        this.weights = weights;
+        this.chat = new ChatTemplate(tokenizer);
+    }
+
+    public GptConfig config() {
+        return config;
+    }
+
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public GptWeights weights() {
+        return weights;
+    }
+
+    public ChatTemplate chat() {
+        return chat;
+    }
+
+    /** A frozen deep copy (e.g. the PPO reference): it keeps its values while this policy trains. */
+    public Policy frozenCopy() {
+        return new Policy(config, tokenizer, weights.copy());
+    }
+
+    public Policy withHead(Head head, long seed) {
+        return new Policy(config, tokenizer, weights.withHead(head, seed));
+    }
+
+    public long parameterCount() {
+        return weights.parameterCount();
+    }
+
+    /** Forward FLOPs per token at full context (see {@link GptConfig#forwardFlopsPerToken}). */
+    public double forwardFlopsPerToken() {
+        return config.forwardFlopsPerToken(config.contextLength());
+    }
+
+    /** Rows per forward call when scoring many sequences. */
+    public Policy scoreRows(int rows) {
+        this.scoreRows = Math.max(1, rows);
+        return this;
+    }
+
+    /** Logits for a prepared batch, (rows·len, V). */
+    public INDArray logits(TokenBatch batch) {
+        KvForward f = new KvForward(weights);
+        try (KvForward.Cache cache = f.newCache(batch.rows, batch.len)) {
+            return f.logits(f.step(cache, batch.ids, batch.positions, batch.realFlags()));
+        }
+    }
+
+    /** Everything a scorer may want from one forward pass over full sequences. */
+    public record Scores(List<float[]> tokenLogprobs, List<float[]> values, float[] lastReward) {}
+
+    /**
+     * Scores whole sequences in one forward pass each: per-token log-probs where index i is log P(token i+1 | tokens
+     * 0..i) under softmax(logits / temperature), per-position values (if the value head exists and is asked for), and
+     * the reward head at each sequence's last token (if it exists and is asked for).
+     */
+    public Scores score(List<int[]> seqs, double temperature, boolean values, boolean reward) {
+        if (values && !weights.hasHead(Head.VALUE)) throw new IllegalStateException("this policy has no value head");
+        if (reward && !weights.hasHead(Head.REWARD)) throw new IllegalStateException("this policy has no reward head");
+        List<float[]> lps = new ArrayList<>(), vals = new ArrayList<>();
+        float[] rewards = new float[seqs.size()];
+        KvForward f = new KvForward(weights);
+        for (int from = 0; from < seqs.size(); from += scoreRows) {
+            List<int[]> chunk = seqs.subList(from, Math.min(seqs.size(), from + scoreRows));
+            int len = chunk.stream().mapToInt(s -> s.length).max().orElse(1);
+            TokenBatch batch = TokenBatch.rightPadded(chunk, len);
+            batch.checkIds(config.vocabSize());
+            try (KvForward.Cache cache = f.newCache(batch.rows, len)) {
+                INDArray hidden = f.step(cache, batch.ids, batch.positions, batch.realFlags());       // (R·len, d)
+                float[][] logits = f.logits(hidden).castTo(DataType.FLOAT).toFloatMatrix();           // (R·len, V)
+                float[] valueFlat = values ? f.head(hidden, Head.VALUE).castTo(DataType.FLOAT).toFloatVector() : null;
+                float[] rewardFlat = reward ? f.head(hidden, Head.REWARD).castTo(DataType.FLOAT).toFloatVector() : null;
+                for (int r = 0; r < chunk.size(); r++) {
+                    int[] s = chunk.get(r);
+                    float[] lp = new float[s.length - 1];
+                    for (int t = 0; t + 1 < s.length; t++) {
+                        double[] row = org.rlhf4j.policy.generate.Sampler.logSoftmax(logits[r * len + t], temperature);
+                        lp[t] = (float) row[s[t + 1]];
+                    }
+                    lps.add(lp);
+                    if (values) vals.add(java.util.Arrays.copyOfRange(valueFlat, r * len, r * len + s.length));
+                    if (reward) rewards[from + r] = rewardFlat[r * len + s.length - 1];
+                }
+            }
+        }
+        return new Scores(lps, values ? vals : null, reward ? rewards : null);
+    }
+
+    /** Samples continuations of token prompts with the KV cache. */
+    public Generator.Result generate(List<int[]> prompts, SamplingConfig cfg, long seed) {
+        return new Generator(new KvForward(weights), tokenizer, config.contextLength()).generate(prompts, cfg, seed);
+    }
+}

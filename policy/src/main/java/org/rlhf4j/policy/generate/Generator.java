@@ -1,0 +1,120 @@
+package org.rlhf4j.policy.generate;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.rlhf4j.policy.model.KvForward;
+import org.rlhf4j.policy.model.TokenBatch;
+import org.rlhf4j.policy.tokenizer.Tokenizer;
+
+/**
+ * Batched, seeded sampling with a key/value cache: one forward over the (left-padded) prompts, then one single-token
+ * step per new token. Row i draws from its own random stream derived from (seed, i), so a row's output does not
+ * depend on which other prompts share its batch.
+ */
+public final class Generator {
+    /** Why a row stopped. */
+    public enum Finish { EOS, STOP_SEQUENCE, LENGTH }
+
+    /**
+     * The sampled responses.
+     *
+     * @param tokens   per row, the new ids (the EOS that ended a row is included)
+     * @param logprobs per row, log π(token) under softmax(logits / temperature) at each new position
+     * @param finish   per row, why it stopped
+     */
+    public record Result(List<int[]> tokens, List<float[]> logprobs, List<Finish> finish) {
+        public boolean endedWithEos(int row) {
+            return finish.get(row) == Finish.EOS;
+        }
+    }
+
+    private final KvForward forward;
+    private final Tokenizer tokenizer;
+    private final int contextLength;
+
+    public Generator(KvForward forward, Tokenizer tokenizer, int contextLength) {
+        this.forward = forward;
+        this.tokenizer = tokenizer;
+        this.contextLength = contextLength;
+    }
+
+    public Result generate(List<int[]> prompts, SamplingConfig cfg, long seed) {
+        int b = prompts.size();
+        int promptLen = prompts.stream().mapToInt(p -> p.length).max().orElse(0);
+        if (promptLen == 0) throw new IllegalArgumentException("every prompt needs at least one token");
+        int maxNew = Math.min(cfg.maxNewTokens(), contextLength - promptLen);
+        if (maxNew < 1) throw new IllegalArgumentException("prompt of " + promptLen + " tokens leaves no room in a context of " + contextLength);
+
+        SplittableRandom[] rng = new SplittableRandom[b];
+        for (int i = 0; i < b; i++) rng[i] = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + i);
+        List<List<Integer>> out = new ArrayList<>();
+        List<List<Float>> lps = new ArrayList<>();
+        Finish[] finish = new Finish[b];
+        for (int i = 0; i < b; i++) {
+            out.add(new ArrayList<>());
+            lps.add(new ArrayList<>());
+        }
+
+        try (KvForward.Cache cache = forward.newCache(b, promptLen + maxNew)) {
+            TokenBatch batch = TokenBatch.leftPadded(prompts, promptLen);
+            INDArray hidden = forward.step(cache, batch.ids, batch.positions, batch.realFlags());  // (B·P, d)
+            int[] lastRows = new int[b];
+            for (int i = 0; i < b; i++) lastRows[i] = i * promptLen + promptLen - 1;
+            float[][] logits = rowsOfLogits(hidden, lastRows);
+
+            int[][] next = new int[b][1];
+            int[][] pos = new int[b][1];
+            boolean[][] real = new boolean[b][1];
+            for (int step = 0; step < maxNew; step++) {
+                boolean anyActive = false;
+                for (int i = 0; i < b; i++) {
+                    real[i][0] = false;
+                    next[i][0] = 0;
+                    pos[i][0] = 0;
+                    if (finish[i] != null) continue;
+                    Sampler.Pick pick = Sampler.pick(logits[i], cfg, rng[i]);
+                    out.get(i).add(pick.id());
+                    lps.get(i).add((float) pick.logprob());
+                    if (pick.id() == tokenizer.eos()) finish[i] = Finish.EOS;
+                    else if (hitStop(out.get(i), cfg.stop())) finish[i] = Finish.STOP_SEQUENCE;
+                    else if (out.get(i).size() == maxNew) finish[i] = Finish.LENGTH;
+                    else {
+                        anyActive = true;
+                        next[i][0] = pick.id();
+                        pos[i][0] = prompts.get(i).length + step;
+                        real[i][0] = true;
+                    }
+                }
+                if (!anyActive) break;
+                INDArray h = forward.step(cache, next, pos, real); // (B, d)
+                int[] rows = new int[b];
+                for (int i = 0; i < b; i++) rows[i] = i;
+                logits = rowsOfLogits(h, rows);
+            }
+        }
+        List<int[]> tokens = new ArrayList<>();
+        List<float[]> logprobs = new ArrayList<>();
+        for (int i = 0; i < b; i++) {
+            tokens.add(out.get(i).stream().mapToInt(Integer::intValue).toArray());
+            float[] lp = new float[lps.get(i).size()];
+            for (int j = 0; j < lp.length; j++) lp[j] = lps.get(i).get(j);
+            logprobs.add(lp);
+        }
+        return new Result(tokens, logprobs, Arrays.asList(finish));
+    }
+
+    private float[][] rowsOfLogits(INDArray hidden, int[] rows) {
+        INDArray picked = org.nd4j.linalg.factory.Nd4j.pullRows(hidden, 1, rows);
+        return forward.logits(picked).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).toFloatMatrix();
+    }
+
+    private boolean hitStop(List<Integer> ids, List<String> stops) {
+        if (stops.isEmpty()) return false;
+        String text = tokenizer.decode(ids.stream().mapToInt(Integer::intValue).toArray());
+        for (String s : stops) if (!s.isEmpty() && text.contains(s)) return true;
+        return false;
+    }
+}

@@ -1,0 +1,32 @@
+package org.rlhf4j.policy.tokenizer;
+
+/**
+ * Text ↔ token ids. Every tokenizer has three special tokens: BOS, EOS and PAD, with PAD distinct from EOS so that a
+ * padded batch never looks like a finished response.
+ */
+public interface Tokenizer {
+    int[] encode(String text);
+
+    /** Decodes ids; special tokens are dropped and invalid byte sequences become U+FFFD. */
+    String decode(int[] ids);
+
+    /** Number of ids the tokenizer can emit, specials included; the model's vocabulary must be at least this. */
+    int vocabSize();
+
+    int bos();
+
+    int eos();
+
+    int pad();
+
+    /** What a checkpoint stores to rebuild this tokenizer. */
+    TokenizerSpec spec();
+
+    static Tokenizer fromSpec(TokenizerSpec spec) {
+        return switch (spec.type()) {
+            case ByteTokenizer.TYPE -> new ByteTokenizer();
+            case Gpt2BpeTokenizer.TYPE -> new Gpt2BpeTokenizer();
+            default -> throw new IllegalArgumentException("tokenizer.type: expected \"" + ByteTokenizer.TYPE + "\" or \"" + Gpt2BpeTokenizer.TYPE + "\", got \"" + spec.type() + "\"");
+        };
+    }
+}
