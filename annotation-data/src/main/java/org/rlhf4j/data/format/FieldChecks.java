@@ -7,10 +7,12 @@ import java.util.List;
 final class FieldChecks {
     private FieldChecks() {}
 
-    /** A required text: present and not blank. */
+    /**
+     * A required text must not be blank. Null is not reported here: a parser reports a missing field where it reads
+     * it, and constructors reject null with {@link java.util.Objects#requireNonNull}.
+     */
     static void required(List<String> out, String field, String value) {
-        if (value == null) out.add("\"" + field + "\" is missing");
-        else if (value.isBlank()) out.add("\"" + field + "\" is empty");
+        if (value != null && value.isBlank()) out.add("\"" + field + "\" is empty");
     }
 
     /** An optional text: absent, or not blank. */

@@ -14,6 +14,7 @@ public record Message(Role role, String content) {
 
     public Message {
         Objects.requireNonNull(role, "role");
+        Objects.requireNonNull(content, "content");
         List<String> p = new ArrayList<>();
         FieldChecks.required(p, "content", content);
         FieldChecks.throwIfAny("message", p);

@@ -23,6 +23,8 @@ import java.util.Objects;
 public record PairRecord(List<Message> prompt, String chosen, String rejected) {
 
     public PairRecord {
+        Objects.requireNonNull(chosen, "chosen");
+        Objects.requireNonNull(rejected, "rejected");
         Objects.requireNonNull(prompt, "prompt");
         prompt = List.copyOf(prompt);
         FieldChecks.throwIfAny("preference pair", problems(prompt, chosen, rejected));

@@ -2,6 +2,7 @@ package org.rlhf4j.data.format;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * One document of pretraining text: {@code {"text": "...", "source": "..."}}.
@@ -12,6 +13,7 @@ import java.util.List;
 public record PretrainDoc(String text, String source) {
 
     public PretrainDoc {
+        Objects.requireNonNull(text, "text");
         FieldChecks.throwIfAny("pretraining document", problems(text, source));
     }
 

@@ -3,6 +3,7 @@ package org.rlhf4j.data.format;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * One prompt for sampling or labelling: {@code {"id": "def-00012", "prompt": "...", "family": "...", "split": "train",
@@ -17,6 +18,8 @@ import java.util.List;
 public record PromptRecord(String id, String prompt, String family, Split split, JsonNode gold) {
 
     public PromptRecord {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(prompt, "prompt");
         FieldChecks.throwIfAny("prompt record", problems(id, prompt, family, gold));
         gold = gold == null ? null : gold.deepCopy();
     }

@@ -48,6 +48,8 @@ public record Ranking(
     public static final int MAX_K = 9;
 
     public Ranking {
+        Objects.requireNonNull(prompt, "prompt");
+        Objects.requireNonNull(annotator, "annotator");
         Objects.requireNonNull(responses, "responses");
         Objects.requireNonNull(ranking, "ranking");
         responses = List.copyOf(responses);
@@ -70,8 +72,8 @@ public record Ranking(
     }
 
     /**
-     * What is wrong with these field values. Null fields are not checked beyond "missing" for the required texts, so a
-     * parser can report every problem of a line whose other fields were unreadable.
+     * What is wrong with these field values. Null fields are skipped (the caller reports them), so a parser can report
+     * every problem of a line whose other fields were unreadable.
      *
      * @param sourcesCount number of "sources" entries, or null when absent
      * @param flagsCount   number of "flags" entries, or null when absent

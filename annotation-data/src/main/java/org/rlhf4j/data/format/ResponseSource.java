@@ -2,6 +2,7 @@ package org.rlhf4j.data.format;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Where one ranked response came from: {@code {"checkpoint": "sft-3", "temperature": 0.7, "seed": 42}}.
@@ -13,18 +14,18 @@ import java.util.List;
 public record ResponseSource(String checkpoint, double temperature, Long seed) {
 
     public ResponseSource {
+        Objects.requireNonNull(checkpoint, "checkpoint");
         FieldChecks.throwIfAny("response source", problems("", checkpoint, temperature));
     }
 
     /**
-     * What is wrong with these field values.
+     * What is wrong with these field values; null values are not checked (the caller reports them).
      *
      * @param where prefix for each message, e.g. {@code "sources[2]."}
      */
     public static List<String> problems(String where, String checkpoint, Double temperature) {
         List<String> p = new ArrayList<>();
-        if (checkpoint == null) p.add("\"" + where + "checkpoint\" is missing");
-        else if (checkpoint.isBlank()) p.add("\"" + where + "checkpoint\" is empty");
+        if (checkpoint != null && checkpoint.isBlank()) p.add("\"" + where + "checkpoint\" is empty");
         if (temperature != null && !(Double.isFinite(temperature) && temperature >= 0))
             p.add("\"" + where + "temperature\" must be a finite number >= 0, found " + temperature);
         return p;

@@ -3,7 +3,6 @@ package org.rlhf4j.data.world;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Judges "Write a cheerful/gloomy sentence about X." with the VADER lexicon's human ratings. {@code polarity} is
@@ -68,9 +67,5 @@ final class SentimentJudge implements FamilyJudge {
             }
         }
         throw new IllegalArgumentException("topic without a content word: " + topic);
-    }
-
-    Set<String> ratedWords() {
-        return lexicon.ratings().keySet();
     }
 }

@@ -1,0 +1,90 @@
+package org.rlhf4j.policy.train;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * AdamW (Loshchilov & Hutter) applied in place to the policy's arrays, with the global-norm clipping DL4J's
+ * TrainingConfig lacks. A step whose gradients are not all finite is refused (the caller counts the skips), so a
+ * NaN never reaches the weights or the moments. State (moments and step count) round-trips through
+ * {@link #state()} / {@link #load} for exact resume.
+ */
+public final class AdamW {
+    private final OptimConfig cfg;
+    private final Map<String, INDArray> m = new LinkedHashMap<>(), v = new LinkedHashMap<>();
+    private long steps;
+
+    public AdamW(OptimConfig cfg) {
+        this.cfg = cfg;
+    }
+
+    /** What one step did. */
+    public record StepInfo(boolean applied, double gradNorm, double lr) {}
+
+    /** Whether weight decay applies: matrices and embeddings, never biases, LayerNorm gains or head biases. */
+    public static boolean decays(String name, INDArray param) {
+        return param.rank() == 2 && !name.endsWith(".bias");
+    }
+
+    /** Global L2 norm over all gradients. */
+    public static double globalNorm(Map<String, INDArray> grads) {
+        double sq = 0;
+        for (INDArray g : grads.values()) {
+            double n = g.norm2Number().doubleValue();
+            sq += n * n;
+        }
+        return Math.sqrt(sq);
+    }
+
+    /**
+     * Clips (if configured) and applies one update with learning rate {@code lr}. Returns applied=false, touching
+     * nothing, when the gradient norm is not finite.
+     */
+    public StepInfo step(Map<String, INDArray> params, Map<String, INDArray> grads, double lr) {
+        double norm = globalNorm(grads);
+        if (!Double.isFinite(norm)) return new StepInfo(false, norm, lr);
+        double scale = cfg.gradClip() > 0 && norm > cfg.gradClip() ? cfg.gradClip() / (norm + 1e-6) : 1.0;
+        steps++;
+        double bc1 = 1 - Math.pow(cfg.beta1(), steps), bc2 = 1 - Math.pow(cfg.beta2(), steps);
+        for (var e : params.entrySet()) {
+            String name = e.getKey();
+            INDArray p = e.getValue(), g = grads.get(name);
+            if (g == null) continue;
+            if (scale != 1.0) g = g.mul(scale);
+            INDArray mi = m.computeIfAbsent(name, k -> Nd4j.zeros(p.dataType(), p.shape()));
+            INDArray vi = v.computeIfAbsent(name, k -> Nd4j.zeros(p.dataType(), p.shape()));
+            mi.muli(cfg.beta1()).addi(g.mul(1 - cfg.beta1()));
+            vi.muli(cfg.beta2()).addi(g.mul(g).muli(1 - cfg.beta2()));
+            if (cfg.weightDecay() > 0 && decays(name, p)) p.muli(1 - lr * cfg.weightDecay());
+            INDArray denom = Transforms.sqrt(vi.div(bc2), false).addi(cfg.eps());
+            p.subi(mi.div(bc1).divi(denom).muli(lr));
+        }
+        return new StepInfo(true, norm, lr);
+    }
+
+    public long steps() {
+        return steps;
+    }
+
+    /** Moments as named arrays ("m/NAME", "v/NAME") for optimizer.safetensors. */
+    public Map<String, INDArray> state() {
+        Map<String, INDArray> s = new LinkedHashMap<>();
+        m.forEach((k, a) -> s.put("m/" + k, a));
+        v.forEach((k, a) -> s.put("v/" + k, a));
+        return s;
+    }
+
+    public void load(Map<String, INDArray> state, long stepCount) {
+        m.clear();
+        v.clear();
+        state.forEach((k, a) -> {
+            if (k.startsWith("m/")) m.put(k.substring(2), a.dup());
+            else if (k.startsWith("v/")) v.put(k.substring(2), a.dup());
+            else throw new IllegalArgumentException("optimizer state: unexpected tensor " + k);
+        });
+        steps = stepCount;
+    }
+}
