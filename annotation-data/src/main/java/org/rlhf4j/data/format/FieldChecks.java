@@ -25,6 +25,11 @@ final class FieldChecks {
         if (gold != null && !gold.isObject()) out.add("\"gold\" must be a JSON object, found " + gold.getNodeType().toString().toLowerCase());
     }
 
+    /** "1 entry", "3 entries". */
+    static String entries(int n) {
+        return n + (n == 1 ? " entry" : " entries");
+    }
+
     /** Throws the collected problems as one IllegalArgumentException, if there are any. */
     static void throwIfAny(String what, List<String> problems) {
         if (!problems.isEmpty()) throw new IllegalArgumentException("invalid " + what + ": " + String.join("; ", problems));

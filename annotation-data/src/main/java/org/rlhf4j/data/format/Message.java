@@ -47,21 +47,24 @@ public record Message(Role role, String content) {
             p.add("\"" + field + "\" has no messages");
             return p;
         }
+        Role previous = null; // the last user or assistant role before message i
         for (int i = 0; i < messages.size(); i++) {
             Role role = messages.get(i).role();
-            String where = field + "[" + i + "]: ";
+            String where = "\"" + field + "[" + i + "]\": ";
             if (role == Role.SYSTEM) {
                 if (i > 0) p.add(where + "\"system\" is only allowed as the first message");
-            } else if (i == 0 || messages.get(i - 1).role() == Role.SYSTEM) {
-                if (role != Role.USER)
-                    p.add(where + "the conversation must start with a \"user\" message, found \"" + role.wireName() + "\"");
-            } else if (role == messages.get(i - 1).role()) {
-                p.add(where + "two \"" + role.wireName() + "\" messages in a row (user and assistant must alternate)");
+                continue;
             }
+            if (previous == null && role != Role.USER)
+                p.add(where + "the conversation must start with a \"user\" message, found \"" + role.wireName() + "\"");
+            else if (role == previous)
+                p.add(where + "two \"" + role.wireName() + "\" messages in a row (user and assistant must alternate)");
+            previous = role;
         }
         Role last = messages.get(messages.size() - 1).role();
         if (last != lastRole)
-            p.add("\"" + field + "\" must end with a \"" + lastRole.wireName() + "\" message, ends with \"" + last.wireName() + "\"");
+            p.add("\"" + field + "\" must end with " + (lastRole == Role.ASSISTANT ? "an" : "a") + " \"" + lastRole.wireName()
+                    + "\" message, ends with \"" + last.wireName() + "\"");
         return p;
     }
 }

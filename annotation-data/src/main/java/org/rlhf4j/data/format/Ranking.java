@@ -91,7 +91,7 @@ public record Ranking(
         if (responses != null) {
             k = responses.size();
             if (k < MIN_K || k > MAX_K)
-                p.add("\"responses\" has K=" + k + " entries; K must be between " + MIN_K + " and " + MAX_K);
+                p.add("\"responses\" has " + FieldChecks.entries(k) + "; K must be between " + MIN_K + " and " + MAX_K);
             Map<String, Integer> firstIndex = new HashMap<>();
             for (int i = 0; i < responses.size(); i++) {
                 String r = responses.get(i);
@@ -104,9 +104,9 @@ public record Ranking(
             }
         }
         if (ranking != null && k != null) {
-            if (ranking.size() != k) p.add("\"ranking\" has " + ranking.size() + " entries but there are " + k + " responses");
             String perm = permutationProblem(ranking, k);
-            if (perm != null) p.add("\"ranking\" is not a permutation of 0.." + (k - 1) + ": " + ranking + " (" + perm + ")");
+            if (ranking.size() != k) p.add("\"ranking\" has " + FieldChecks.entries(ranking.size()) + " but there are " + k + " responses");
+            else if (perm != null) p.add("\"ranking\" is not a permutation of 0.." + (k - 1) + ": " + ranking + " (" + perm + ")");
         }
         if (k != null) {
             lengthProblem(p, "sources", sourcesCount, k);
@@ -117,7 +117,7 @@ public record Ranking(
     }
 
     private static void lengthProblem(List<String> p, String field, Integer count, int k) {
-        if (count != null && count != k) p.add("\"" + field + "\" has " + count + " entries but there are " + k + " responses");
+        if (count != null && count != k) p.add("\"" + field + "\" has " + FieldChecks.entries(count) + " but there are " + k + " responses");
     }
 
     /** Why {@code ranking} is not a permutation of 0..k-1, or null when it is. */

@@ -87,7 +87,7 @@ public final class JsonFields {
     public JsonNode optionalGold() {
         JsonNode n = get("gold");
         if (n != null && !n.isObject()) {
-            problems.add("\"" + name("gold") + "\" must be a JSON object, found " + typeOf(n));
+            problems.add("\"" + name("gold") + "\" must be a JSON object, found " + describe(n));
             return null;
         }
         return n;

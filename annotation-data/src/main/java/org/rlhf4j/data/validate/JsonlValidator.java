@@ -120,7 +120,8 @@ public final class JsonlValidator {
                     checkLine(run, lineNo, line, decoder);
                 }
             } catch (IOException e) {
-                run.problem(lineNo + 1, "cannot read past line " + lineNo + ": " + describe(e));
+                run.problem(lineNo + 1, "cannot read line " + (lineNo + 1) + ": " + describe(e)
+                        + (spec.gzipped() ? " (is the .gz file cut off or damaged?)" : ""));
             }
         } catch (FileNotFoundException e) {
             run.problem(0, e.getMessage());
@@ -156,7 +157,7 @@ public final class JsonlValidator {
         try {
             node = mapper.readTree(text);
         } catch (JsonProcessingException e) {
-            run.problem(lineNo, "not valid JSON" + column(e.getLocation()) + ": " + oneLine(e.getOriginalMessage()));
+            run.problem(lineNo, "not valid JSON" + column(e.getLocation()) + ": " + jsonError(e));
             return;
         }
         if (!node.isObject()) {
@@ -230,8 +231,11 @@ public final class JsonlValidator {
         return at == null || at.getColumnNr() < 1 ? "" : " at column " + at.getColumnNr();
     }
 
-    private static String oneLine(String message) {
-        String m = message == null ? "" : message.replaceAll("\\s+", " ").trim();
+    /** Jackson's message, on one line, without its internal class and feature names. */
+    private static String jsonError(JsonProcessingException e) {
+        String m = e.getOriginalMessage() == null ? "" : e.getOriginalMessage().replaceAll("\\s+", " ").trim();
+        if (m.startsWith("Trailing token")) return "more text follows the JSON object (one object per line)";
+        if (m.startsWith("Duplicate field")) return m.replace("Duplicate field", "the field") + " appears twice";
         int source = m.indexOf(" (start marker at [Source");
         return source < 0 ? m : m.substring(0, source);
     }

@@ -17,6 +17,11 @@ public final class AnnotatorAgreement {
     private AnnotatorAgreement() {
     }
 
+    /** Prints the agreement table of the default pool; the optional argument is the seed (default 1). */
+    public static void main(String[] args) {
+        System.out.print(measureDefault(args.length > 0 ? Long.parseLong(args[0]) : 1).table());
+    }
+
     /** The default pool on the shipped validation demonstrations: the entry point of {@code rlhf4j annotate agreement}. */
     public static AgreementReport measureDefault(long seed) {
         return measure(AnnotatorPool.defaultPool(), EmbeddedTaskWorld.demonstrations("validation"), seed);

@@ -34,7 +34,8 @@ import java.util.zip.GZIPOutputStream;
  * Deterministic: the same seed gives the same bytes. Splits are assigned by group (defined word, sentiment topic,
  * arithmetic problem, request core), so no prompt, and no word or topic, is in two splits.
  *
- * <p>Run: {@code java -cp "annotation-data/target/classes:$(cat /tmp/cp.txt)" org.rlhf4j.data.world.BuildTaskWorld [OUTPUT_DIR]}
+ * <p>Run from the repository root (the exact commands are in the module README, "The embedded task world"):
+ * {@code java -cp "annotation-data/target/classes:$(cat annotation-data/target/classpath.txt)" org.rlhf4j.data.world.BuildTaskWorld}
  * (see the module README for the classpath step).
  */
 public final class BuildTaskWorld {
@@ -59,7 +60,28 @@ public final class BuildTaskWorld {
         Files.createDirectories(out);
         for (Map.Entry<String, byte[]> file : build(SEED).entrySet()) {
             Files.write(out.resolve(file.getKey()), file.getValue());
-            System.out.printf("%-30s %9d bytes%n", file.getKey(), file.getValue().length);
+            System.out.printf("%-30s %9d bytes gzip%n", file.getKey(), file.getValue().length);
+        }
+        printDemonstrationScores(out);
+    }
+
+    /** The gold judge's mean score of the first assistant turn of each written SFT file, by family. */
+    private static void printDemonstrationScores(Path out) throws IOException {
+        GoldJudge judge = GoldJudge.load();
+        for (String split : List.of("train", "validation")) {
+            Map<String, double[]> sums = new LinkedHashMap<>();
+            try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(out.resolve("sft." + split + ".jsonl.gz")))) {
+                for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                    JsonNode record = JSON.readTree(line);
+                    PromptInfo prompt = PromptInfo.fromJson(record);
+                    double score = judge.score(prompt, record.get("messages").get(1).get("content").asText(), true).score();
+                    double[] sum = sums.computeIfAbsent(prompt.family(), k -> new double[2]);
+                    sum[0] += score;
+                    sum[1]++;
+                }
+            }
+            sums.forEach((family, sum) -> System.out.printf(Locale.ROOT, "sft.%s %-12s %5d dialogues, mean gold score of demonstrations %.3f%n",
+                    split, family, (int) sum[1], sum[0] / sum[1]));
         }
     }
 

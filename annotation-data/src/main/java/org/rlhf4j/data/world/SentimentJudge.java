@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * Judges "Write a cheerful/gloomy sentence about X." with the VADER lexicon's human ratings. {@code polarity} is
- * the mean rating of the rated words (negated ones flipped and damped), signed towards the target and divided by 2,
+ * the mean rating of the rated words other than the topic word (negated ones flipped and damped), signed towards the target and divided by 2,
  * clipped to [0,1] (no rated word: 0); {@code topic} is 1 if the response names the topic's head word.
  * Weights: polarity 0.45, topic 0.20, eos 0.15, concise 0.10, no_repetition 0.10.
  */
@@ -40,10 +40,12 @@ final class SentimentJudge implements FamilyJudge {
             case "negative" -> -1;
             default -> throw new IllegalArgumentException("prompt " + prompt.id() + ": target must be positive or negative, not " + target);
         };
-        List<VaderLexicon.Hit> hits = lexicon.hits(response);
+        String topicWord = headWord(prompt.goldText("topic"));
+        // the topic word is asked for, so its own rating ("war", "peace") does not count towards the sentiment
+        List<VaderLexicon.Hit> hits = lexicon.hits(response).stream()
+                .filter(hit -> !Words.stem(hit.token()).equals(Words.stem(topicWord))).toList();
         double mean = hits.stream().mapToDouble(VaderLexicon.Hit::rating).average().orElse(0);
         double polarity = Math.max(0, Math.min(1, sign * mean / FULL_POLARITY_RATING));
-        String topicWord = headWord(prompt.goldText("topic"));
         boolean onTopic = Words.tokens(response).stream().anyMatch(t -> Words.stem(t).equals(Words.stem(topicWord)));
         StyleCriteria style = StyleCriteria.of(response, endedWithEos);
         Map<String, Double> criteria = new LinkedHashMap<>();
