@@ -129,4 +129,9 @@ public final class Policy {
     public Generator.Result generate(List<int[]> prompts, SamplingConfig cfg, long seed) {
         return new Generator(new KvForward(weights), tokenizer, config.contextLength()).generate(prompts, cfg, seed);
     }
+
+    /** Samples with one seed per prompt. */
+    public Generator.Result generate(List<int[]> prompts, SamplingConfig cfg, long[] rowSeeds) {
+        return new Generator(new KvForward(weights), tokenizer, config.contextLength()).generate(prompts, cfg, rowSeeds);
+    }
 }

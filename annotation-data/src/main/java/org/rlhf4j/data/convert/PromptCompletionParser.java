@@ -12,7 +12,8 @@ import org.rlhf4j.data.validate.RecordParser;
 
 /**
  * Reads TRL's prompt-completion form into a dialogue: {@code {"prompt": "...", "completion": "..."}} becomes a user
- * and an assistant message (a prompt written as an HH transcript is read into its turns), and the conversational
+ * and an assistant message (a prompt written as an HH transcript is read into its turns, and its completion trimmed),
+ * and the conversational
  * form, where both are lists of messages, becomes their concatenation.
  */
 final class PromptCompletionParser implements RecordParser<Dialogue> {
@@ -45,10 +46,15 @@ final class PromptCompletionParser implements RecordParser<Dialogue> {
     private static List<Message> strings(String prompt, String completion, List<String> problems) {
         List<Message> messages = new ArrayList<>();
         if (prompt.isBlank()) problems.add("\"prompt\" is empty");
-        else if (HhTranscript.looksLikeTranscript(prompt)) messages.addAll(HhTranscript.parsePrompt("prompt", prompt, problems));
-        else messages.add(Message.user(prompt));
+        else if (HhTranscript.looksLikeTranscript(prompt)) {
+            messages.addAll(HhTranscript.parsePrompt("prompt", prompt, problems));
+            completion = completion.strip(); // it follows "Assistant:" and carries its space
+        } else {
+            messages.add(Message.user(prompt));
+        }
         if (completion.isBlank()) problems.add("\"completion\" is empty");
         else messages.add(Message.assistant(completion));
-        return messages;
+        // With a turn missing, the order check would only repeat the problem just reported.
+        return prompt.isBlank() || completion.isBlank() ? null : messages;
     }
 }

@@ -25,29 +25,33 @@ public final class DataFiles {
      * @throws InvalidDataException listing every problem, one per line as FILE:LINE: message
      */
     public static List<?> load(String spec, DataKind kind) {
-        ValidationReport report = DEFAULT.validate(spec, Optional.of(kind));
-        if (!report.valid()) throw new InvalidDataException(report.problems());
-        return report.records();
+        return validOrThrow(spec, kind).records();
     }
 
     public static List<PretrainDoc> loadPretrain(String spec) {
-        return typed(load(spec, DataKind.PRETRAIN), PretrainDoc.class);
+        return validOrThrow(spec, DataKind.PRETRAIN).records(PretrainDoc.class);
     }
 
     public static List<PromptRecord> loadPrompts(String spec) {
-        return typed(load(spec, DataKind.PROMPTS), PromptRecord.class);
+        return validOrThrow(spec, DataKind.PROMPTS).records(PromptRecord.class);
     }
 
     public static List<Dialogue> loadDialogues(String spec) {
-        return typed(load(spec, DataKind.SFT), Dialogue.class);
+        return validOrThrow(spec, DataKind.SFT).records(Dialogue.class);
     }
 
     public static List<Ranking> loadRankings(String spec) {
-        return typed(load(spec, DataKind.RANKINGS), Ranking.class);
+        return validOrThrow(spec, DataKind.RANKINGS).records(Ranking.class);
     }
 
     public static List<PairRecord> loadPairs(String spec) {
-        return typed(load(spec, DataKind.PAIRS), PairRecord.class);
+        return validOrThrow(spec, DataKind.PAIRS).records(PairRecord.class);
+    }
+
+    private static ValidationReport validOrThrow(String spec, DataKind kind) {
+        ValidationReport report = DEFAULT.validate(spec, Optional.of(kind));
+        if (!report.valid()) throw new InvalidDataException(report.problems());
+        return report;
     }
 
     /** Validates one file as {@code kind}, or as the kind its first record shows. */
@@ -60,9 +64,5 @@ public final class DataFiles {
         List<ValidationReport> reports = new ArrayList<>();
         for (String spec : specs) reports.add(DEFAULT.validate(spec, kind));
         return reports;
-    }
-
-    private static <T> List<T> typed(List<?> records, Class<T> type) {
-        return records.stream().map(type::cast).toList();
     }
 }

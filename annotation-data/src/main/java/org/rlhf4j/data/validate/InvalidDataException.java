@@ -5,6 +5,7 @@ import java.util.stream.Collectors;
 
 /** Thrown when data files do not validate; the message lists every problem, one per line, as FILE:LINE: message. */
 public class InvalidDataException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
     private final transient List<Problem> problems;
 
     public InvalidDataException(List<Problem> problems) {

@@ -31,7 +31,7 @@ final class LineReader {
 
     /** The next line, or null at the end of the stream. A last line without "\n" is still a line. */
     Line next() throws IOException {
-        byte[] line = new byte[Math.min(8192, maxBytes + 1)];
+        byte[] line = new byte[(int) Math.min(8192, maxBytes + 1L)];
         int stored = 0;
         long size = 0;
         byte last = 0;

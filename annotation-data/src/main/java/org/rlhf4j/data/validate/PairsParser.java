@@ -13,7 +13,7 @@ import org.rlhf4j.data.format.Role;
  * field types on each line:
  * <ul>
  *   <li>"prompt" a string: TRL standard form; a prompt written as an HH transcript ("\n\nHuman: ... \n\nAssistant:")
- *       is read into its turns;</li>
+ *       is read into its turns, and then the replies are trimmed like HH turns;</li>
  *   <li>"prompt" a list of messages: TRL conversational form; "chosen" and "rejected" each one assistant message;</li>
  *   <li>no "prompt", "chosen" and "rejected" strings: HH transcripts;</li>
  *   <li>no "prompt", "chosen" and "rejected" lists of messages: conversations sharing all but their last message.</li>
@@ -48,8 +48,14 @@ final class PairsParser implements RecordParser<PairRecord> {
         String rejected = f.requiredText("rejected");
         List<Message> messages = null;
         if (prompt.isBlank()) problems.add("\"prompt\" is empty");
-        else if (HhTranscript.looksLikeTranscript(prompt)) messages = HhTranscript.parsePrompt("prompt", prompt, problems);
-        else messages = List.of(Message.user(prompt));
+        else if (HhTranscript.looksLikeTranscript(prompt)) {
+            // The replies of an HH-style prompt follow "Assistant:" and carry its space: trim them as HH turns are.
+            messages = HhTranscript.parsePrompt("prompt", prompt, problems);
+            chosen = chosen == null ? null : chosen.strip();
+            rejected = rejected == null ? null : rejected.strip();
+        } else {
+            messages = List.of(Message.user(prompt));
+        }
         return new Parts(messages, chosen, rejected);
     }
 

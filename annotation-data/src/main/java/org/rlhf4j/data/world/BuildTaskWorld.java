@@ -36,7 +36,6 @@ import java.util.zip.GZIPOutputStream;
  *
  * <p>Run from the repository root (the exact commands are in the module README, "The embedded task world"):
  * {@code java -cp "annotation-data/target/classes:$(cat annotation-data/target/classpath.txt)" org.rlhf4j.data.world.BuildTaskWorld}
- * (see the module README for the classpath step).
  */
 public final class BuildTaskWorld {
 

@@ -42,6 +42,18 @@ public final class Generator {
     }
 
     public Result generate(List<int[]> prompts, SamplingConfig cfg, long seed) {
+        long[] seeds = new long[prompts.size()];
+        for (int i = 0; i < seeds.length; i++) seeds[i] = rowSeed(seed, i);
+        return generate(prompts, cfg, seeds);
+    }
+
+    /** The stream seed of row {@code i} under batch seed {@code seed}. */
+    public static long rowSeed(long seed, long i) {
+        return seed * 0x9E3779B97F4A7C15L + i;
+    }
+
+    /** Samples with one explicit seed per row (so a prompt's sample does not depend on how prompts are batched). */
+    public Result generate(List<int[]> prompts, SamplingConfig cfg, long[] rowSeeds) {
         int b = prompts.size();
         int promptLen = prompts.stream().mapToInt(p -> p.length).max().orElse(0);
         if (promptLen == 0) throw new IllegalArgumentException("every prompt needs at least one token");
@@ -49,7 +61,7 @@ public final class Generator {
         if (maxNew < 1) throw new IllegalArgumentException("prompt of " + promptLen + " tokens leaves no room in a context of " + contextLength);
 
         SplittableRandom[] rng = new SplittableRandom[b];
-        for (int i = 0; i < b; i++) rng[i] = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + i);
+        for (int i = 0; i < b; i++) rng[i] = new SplittableRandom(rowSeeds[i]);
         List<List<Integer>> out = new ArrayList<>();
         List<List<Float>> lps = new ArrayList<>();
         Finish[] finish = new Finish[b];

@@ -34,7 +34,7 @@ class GeneratorTest {
     static List<int[]> naive(Policy p, List<int[]> prompts, SamplingConfig cfg, long seed, List<float[]> lps) {
         List<int[]> out = new ArrayList<>();
         for (int i = 0; i < prompts.size(); i++) {
-            SplittableRandom rng = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + i);
+            SplittableRandom rng = new SplittableRandom(Generator.rowSeed(seed, i));
             List<Integer> seq = new ArrayList<>();
             for (int id : prompts.get(i)) seq.add(id);
             List<Integer> gen = new ArrayList<>();

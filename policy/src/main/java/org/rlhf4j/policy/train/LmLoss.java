@@ -1,0 +1,63 @@
+package org.rlhf4j.policy.train;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.rlhf4j.policy.model.GptGraph;
+import org.rlhf4j.policy.model.TokenBatch;
+
+/**
+ * The language-modelling loss shared by pretraining, SFT and PPO-ptx: −Σ w_t · log p(target_t), where the weight is
+ * 1/N for each of the N counted target tokens of the whole optimizer step (so micro-batches add up to the same
+ * gradient as one big batch) and 0 for masked tokens (prompts, user turns, padding, segment boundaries).
+ */
+public final class LmLoss {
+    /** (B, T) int32 next-token targets. */
+    public static final String TARGETS = "lm_targets";
+    /** (B·T) per-target weight: 1/N where counted, 0 elsewhere. */
+    public static final String WEIGHTS = "lm_weights";
+
+    private LmLoss() {}
+
+    public static TrainGraph.LossBuilder builder() {
+        return (sd, out) -> build(sd, out, 1.0);
+    }
+
+    /** Adds the weighted NLL to a graph (scaled by {@code coefficient}, e.g. γ_ptx); returns it. */
+    public static SDVariable build(org.nd4j.autodiff.samediff.SameDiff sd, GptGraph.Outputs out, double coefficient) {
+        SDVariable targets = sd.placeHolder(TARGETS, DataType.INT, -1, out.seqLen());
+        SDVariable weights = sd.placeHolder(WEIGHTS, out.logits().dataType(), -1);
+        int vocab = (int) sd.getVariable(org.rlhf4j.policy.model.GptWeights.WTE).getArr().size(0);
+        SDVariable lp = GptGraph.tokenLogprobs(sd, out.logits(), targets, null, vocab);
+        return lp.mul(weights).sum().mul(-coefficient);
+    }
+
+    /**
+     * Feeds for one micro-batch.
+     *
+     * @param trainOn per slot, whether the token there is a training target (null = every real token)
+     * @param scale   1 / (number of counted targets in the whole optimizer step)
+     */
+    public static Map<String, INDArray> feeds(TokenBatch batch, boolean[][] trainOn, double scale, DataType dtype) {
+        TokenBatch.Targets t = batch.nextTokenTargets(trainOn);
+        Map<String, INDArray> f = new HashMap<>();
+        f.put(GptGraph.TOKENS, batch.idsArray());
+        f.put(GptGraph.POSITIONS, batch.positionsArray());
+        f.put(GptGraph.ATTN_BIAS, batch.attentionBias(dtype));
+        f.put(TARGETS, t.idsArray());
+        f.put(WEIGHTS, t.maskArray(dtype).muli(scale));
+        return f;
+    }
+
+    /** Number of targets a batch counts (the N of the weights). */
+    public static int countTargets(TokenBatch batch, boolean[][] trainOn) {
+        return batch.nextTokenTargets(trainOn).count();
+    }
+
+    static INDArray scalar(double v, DataType dt) {
+        return Nd4j.scalar(dt, v);
+    }
+}
