@@ -29,7 +29,10 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Safetensors {
     /** The largest header accepted (the format's reference implementation uses 100 MB). */
     public static final long MAX_HEADER = 100L * 1024 * 1024;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // Strict: a duplicated tensor name or anything but padding after the header object is a malformed file.
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private Safetensors() {}
 
@@ -143,9 +146,14 @@ public final class Safetensors {
                     return null;
                 }
                 shape[i] = sh.get(i).asLong();
-                count = Math.multiplyExact(count, shape[i]);
+                if (shape[i] != 0 && count > Long.MAX_VALUE / dt.bytes / shape[i]) {
+                    problems.add(where + "shape " + sh + " holds more bytes than a file can");
+                    return null;
+                }
+                count *= shape[i];
             }
-            if (!off.isArray() || off.size() != 2 || !off.get(0).isIntegralNumber() || !off.get(1).isIntegralNumber()) {
+            if (!off.isArray() || off.size() != 2 || !off.get(0).isIntegralNumber() || !off.get(1).isIntegralNumber()
+                    || !off.get(0).canConvertToLong() || !off.get(1).canConvertToLong()) {
                 problems.add(where + "data_offsets must be [begin, end]");
                 return null;
             }

