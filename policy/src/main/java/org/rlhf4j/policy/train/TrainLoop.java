@@ -64,10 +64,20 @@ public final class TrainLoop {
 
     private final String stage;
     private final LoopConfig cfg;
+    private long stopAfter = Long.MAX_VALUE;
 
     public TrainLoop(String stage, LoopConfig cfg) {
         this.stage = stage;
         this.cfg = cfg;
+    }
+
+    /**
+     * Ends the run after this optimizer step, writing "last" there as if it were an evaluation point (simulates an
+     * interrupted run in tests; {@code --resume} then continues it).
+     */
+    public TrainLoop stopAfter(long step) {
+        this.stopAfter = step;
+        return this;
     }
 
     /**
@@ -127,7 +137,7 @@ public final class TrainLoop {
                 tokensSinceLog += b.tokens();
                 releaseNativeMemory();
                 long done = step + 1;
-                boolean evalNow = done % cfg.evalEvery() == 0 || done == cfg.steps();
+                boolean evalNow = done % cfg.evalEvery() == 0 || done == cfg.steps() || done == stopAfter;
                 if (done % cfg.logEvery() == 0 || evalNow) {
                     long now = System.nanoTime();
                     ObjectNode m = JSON.createObjectNode();
@@ -159,6 +169,7 @@ public final class TrainLoop {
                     }
                     Checkpoint.save(out.resolve(LAST), policy, provenance, opt.state(), trainerState(done, opt, best, skippedTotal), metadata);
                 }
+                if (done == stopAfter) break;
             }
         }
         ObjectNode summary = JSON.createObjectNode();
