@@ -1,0 +1,29 @@
+package org.rlhf4j.pipeline;
+
+/** The small formulas of the evaluation, each checked against hand values in tests. */
+public final class EvalMath {
+    private EvalMath() {}
+
+    /**
+     * Unbiased pass@k from n samples of which c are correct (Chen et al. 2021): 1 − C(n−c, k) / C(n, k), computed as
+     * 1 − Π_{i=n−c+1..n} (1 − k/i), which never forms a binomial coefficient (stable for large n).
+     */
+    public static double passAtK(int n, int c, int k) {
+        if (k < 1 || k > n || c < 0 || c > n) throw new IllegalArgumentException("need 1 <= k <= n and 0 <= c <= n, got n=" + n + " c=" + c + " k=" + k);
+        if (n - c < k) return 1.0;
+        double fail = 1.0;
+        for (int i = n - c + 1; i <= n; i++) fail *= 1.0 - (double) k / i;
+        return 1.0 - fail;
+    }
+
+    /** KL(best-of-n ‖ base) = log n − (n − 1)/n (Stiennon et al. 2020; Hilton & Gao). */
+    public static double bestOfNKl(int n) {
+        if (n < 1) throw new IllegalArgumentException("n must be >= 1, got " + n);
+        return Math.log(n) - (n - 1.0) / n;
+    }
+
+    /** Win rate counting ties as half a win. */
+    public static double winRate(int wins, int ties, int total) {
+        return total == 0 ? Double.NaN : (wins + 0.5 * ties) / total;
+    }
+}

@@ -1,0 +1,242 @@
+package org.rlhf4j.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.rlhf4j.data.format.PromptRecord;
+import org.rlhf4j.policy.io.AtomicFiles;
+import org.rlhf4j.policy.train.TrainLoop;
+
+/**
+ * Writes {@code report.html} (one self-contained file: inline CSS, plots as base64 PNG data URIs, no network),
+ * {@code report.md} (with the plots beside it as PNG files) and {@code summary.json}. Plots are drawn with XChart.
+ */
+public final class Report {
+    private Report() {}
+
+    /** A rendered plot. */
+    record Plot(String file, String title, byte[] png) {}
+
+    public static void write(Path out, Evaluate.Outcome outcome, List<Curves> ppoRuns, JsonNode context) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        List<Plot> plots = plots(outcome, ppoRuns);
+        for (Plot p : plots) AtomicFiles.write(out.resolve(p.file()), tmp -> java.nio.file.Files.write(tmp, p.png()));
+        String md = markdown(outcome, plots, context);
+        AtomicFiles.writeString(out.resolve("report.md"), md);
+        AtomicFiles.writeString(out.resolve("report.html"), html(outcome, plots, context));
+        var summary = outcome.summary().deepCopy();
+        if (context != null) summary.set("context", context);
+        TrainLoop.writeJson(out.resolve("summary.json"), summary);
+    }
+
+    // ---- tables ---------------------------------------------------------------------------------------------------
+
+    static List<String> families(Evaluate.Outcome o) {
+        List<String> f = new ArrayList<>();
+        for (Evaluate.Result r : o.results()) for (String k : r.gold().byFamily().keySet()) if (!f.contains(k)) f.add(k);
+        return f;
+    }
+
+    /** Rows of [header, …] tables, shared by the HTML and Markdown renderings. */
+    static Map<String, List<List<String>>> tables(Evaluate.Outcome o) {
+        Map<String, List<List<String>>> t = new LinkedHashMap<>();
+        List<String> fam = families(o);
+        List<List<String>> main = new ArrayList<>();
+        List<String> head = new ArrayList<>(List.of("policy", "gold (mean)"));
+        for (String f : fam) head.add("gold: " + f);
+        head.addAll(List.of("win rate vs SFT", "RM score", "KL to SFT (nats)", "length (tokens)", "EOS rate"));
+        main.add(head);
+        for (Evaluate.Result r : o.results()) {
+            List<String> row = new ArrayList<>(List.of(r.name(), f3(r.gold().mean())));
+            for (String f : fam) row.add(f3(r.gold().byFamily().getOrDefault(f, Double.NaN)));
+            row.addAll(List.of(pct(r.winRate()), f3(r.rmScore()), f3(r.klToSft()), f1(r.gold().meanLength()), pct(r.gold().eosRate())));
+            main.add(row);
+        }
+        t.put("Held-out prompts: gold judges, win rate, reward model, KL", main);
+
+        Evaluate.Result sft = o.results().stream().filter(r -> r.name().equals("sft")).findFirst().orElse(null);
+        List<List<String>> tax = new ArrayList<>();
+        tax.add(List.of("policy", "pretraining perplexity", "Δ vs SFT", "cloze accuracy", "Δ vs SFT"));
+        for (Evaluate.Result r : o.results()) {
+            if (r.pretrainPpl() == null) continue;
+            String dp = sft == null ? "" : signed(r.pretrainPpl() - sft.pretrainPpl(), 3);
+            String dc = sft == null ? "" : signed(100 * (r.clozeAccuracy() - sft.clozeAccuracy()), 1) + " pt";
+            tax.add(List.of(r.name(), f3(r.pretrainPpl()), dp, pct(r.clozeAccuracy()), dc));
+        }
+        t.put("Alignment tax: held-out pretraining text and the cloze probe", tax);
+
+        List<List<String>> pass = new ArrayList<>();
+        List<String> ph = new ArrayList<>(List.of("policy"));
+        Evaluate.Result any = o.results().stream().filter(r -> r.passAtK() != null).findFirst().orElse(null);
+        if (any != null) {
+            for (Integer k : any.passAtK().keySet()) ph.add("pass@" + k);
+            ph.add("pass@1, mean-log-prob rerank");
+            pass.add(ph);
+            for (Evaluate.Result r : o.results()) {
+                if (r.passAtK() == null) continue;
+                List<String> row = new ArrayList<>(List.of(r.name()));
+                for (Double v : r.passAtK().values()) row.add(pct(v));
+                row.add(pct(r.passAt1MeanLogprob()));
+                pass.add(row);
+            }
+            t.put("Arithmetic: pass@k (unbiased estimator) and reranking", pass);
+        }
+        return t;
+    }
+
+    // ---- plots ----------------------------------------------------------------------------------------------------
+
+    static List<Plot> plots(Evaluate.Outcome o, List<Curves> runs) throws IOException {
+        List<Plot> plots = new ArrayList<>();
+        String[][] panels = {{"proxy", "PPO: reward-model score (proxy) per iteration"}, {"gold", "PPO: gold-judge score per iteration"},
+                {"kl", "PPO: KL to the reference per response (nats)"}, {"beta", "PPO: KL coefficient β"}, {"length", "PPO: response length (tokens)"}};
+        for (String[] panel : panels) {
+            XYChart ch = chart(panel[1], "iteration", panel[0]);
+            boolean any = false;
+            for (Curves c : runs) {
+                double[] y = switch (panel[0]) {
+                    case "proxy" -> c.proxy();
+                    case "gold" -> c.gold();
+                    case "kl" -> c.klPerResponse();
+                    case "beta" -> c.beta();
+                    default -> c.length();
+                };
+                if (y == null || y.length == 0) continue;
+                ch.addSeries(c.name(), c.iterations(), y).setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+                any = true;
+            }
+            if (any) plots.add(new Plot("ppo-" + panel[0] + ".png", panel[1], BitmapEncoder.getBitmapBytes(ch, BitmapEncoder.BitmapFormat.PNG)));
+        }
+        // over-optimisation: gold and proxy against √KL, PPO runs and best-of-n
+        XYChart over = chart("Reward over-optimisation: score against √KL", "√KL (nats^½)", "score");
+        boolean any = false;
+        for (Curves c : runs) {
+            double[] kl = c.klPerResponse(), gold = c.gold(), proxy = c.proxy();
+            if (kl == null) continue;
+            double[] x = new double[kl.length];
+            for (int i = 0; i < kl.length; i++) x[i] = Math.sqrt(Math.max(0, kl[i]));
+            if (gold != null) { over.addSeries(c.name() + " gold", x, gold); any = true; }
+            if (proxy != null) { over.addSeries(c.name() + " proxy (RM)", x, proxy); any = true; }
+        }
+        List<Double> bx = new ArrayList<>(), bg = new ArrayList<>(), bp = new ArrayList<>();
+        for (Evaluate.Result r : o.results()) {
+            if (!r.name().startsWith("best-of-")) continue;
+            bx.add(Math.sqrt(r.klToSft()));
+            bg.add(r.gold().mean());
+            bp.add(r.rmScore());
+        }
+        if (!bx.isEmpty()) {
+            over.addSeries("best-of-n gold", bx, bg);
+            over.addSeries("best-of-n proxy (RM)", bx, bp);
+            any = true;
+        }
+        if (any) plots.add(new Plot("overoptimisation.png", "Reward over-optimisation (gold and proxy against √KL)", BitmapEncoder.getBitmapBytes(over, BitmapEncoder.BitmapFormat.PNG)));
+        return plots;
+    }
+
+    static XYChart chart(String title, String x, String y) {
+        XYChart ch = new XYChartBuilder().width(640).height(360).title(title).xAxisTitle(x).yAxisTitle(y).build();
+        ch.getStyler().setMarkerSize(4);
+        ch.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
+        return ch;
+    }
+
+    // ---- renderings -----------------------------------------------------------------------------------------------
+
+    static String markdown(Evaluate.Outcome o, List<Plot> plots, JsonNode context) {
+        StringBuilder sb = new StringBuilder("# rlhf4j evaluation report\n\n");
+        if (context != null) sb.append("```json\n").append(context.toPrettyString()).append("\n```\n\n");
+        for (var e : tables(o).entrySet()) {
+            sb.append("## ").append(e.getKey()).append("\n\n");
+            List<List<String>> rows = e.getValue();
+            sb.append("| ").append(String.join(" | ", rows.get(0))).append(" |\n");
+            sb.append("|").append("---|".repeat(rows.get(0).size())).append("\n");
+            for (List<String> r : rows.subList(1, rows.size())) sb.append("| ").append(String.join(" | ", r)).append(" |\n");
+            sb.append("\n");
+        }
+        for (Plot p : plots) sb.append("![").append(p.title()).append("](").append(p.file()).append(")\n\n");
+        sb.append("## Sample responses\n\n");
+        for (PromptRecord pr : samplePrompts(o)) {
+            sb.append("**").append(pr.family()).append(":** ").append(pr.prompt()).append("\n\n");
+            for (Evaluate.Result r : o.results()) sb.append("- *").append(r.name()).append("*: ").append(responseFor(r, pr).replace("\n", " ")).append("\n");
+            sb.append("\n");
+        }
+        return sb.toString();
+    }
+
+    static String html(Evaluate.Outcome o, List<Plot> plots, JsonNode context) {
+        StringBuilder sb = new StringBuilder("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>rlhf4j evaluation report</title>\n<style>")
+                .append("body{font-family:sans-serif;margin:2em;max-width:1200px}table{border-collapse:collapse;margin:1em 0}")
+                .append("td,th{border:1px solid #bbb;padding:4px 8px;text-align:right}td:first-child,th:first-child{text-align:left}")
+                .append("th{background:#eee}img{max-width:100%;margin:0.5em 0}pre{background:#f6f6f6;padding:1em;overflow:auto}")
+                .append(".samples td{text-align:left;vertical-align:top;max-width:300px}</style></head><body>\n<h1>rlhf4j evaluation report</h1>\n");
+        if (context != null) sb.append("<pre>").append(esc(context.toPrettyString())).append("</pre>\n");
+        for (var e : tables(o).entrySet()) {
+            sb.append("<h2>").append(esc(e.getKey())).append("</h2>\n<table>\n");
+            List<List<String>> rows = e.getValue();
+            for (int i = 0; i < rows.size(); i++) {
+                sb.append("<tr>");
+                for (String cell : rows.get(i)) sb.append(i == 0 ? "<th>" : "<td>").append(esc(cell)).append(i == 0 ? "</th>" : "</td>");
+                sb.append("</tr>\n");
+            }
+            sb.append("</table>\n");
+        }
+        sb.append("<h2>Plots</h2>\n");
+        for (Plot p : plots)
+            sb.append("<figure><img alt=\"").append(esc(p.title())).append("\" src=\"data:image/png;base64,")
+                    .append(Base64.getEncoder().encodeToString(p.png())).append("\"><figcaption>").append(esc(p.title())).append("</figcaption></figure>\n");
+        sb.append("<h2>Sample responses</h2>\n<table class=\"samples\"><tr><th>prompt</th>");
+        for (Evaluate.Result r : o.results()) sb.append("<th>").append(esc(r.name())).append("</th>");
+        sb.append("</tr>\n");
+        for (PromptRecord pr : samplePrompts(o)) {
+            sb.append("<tr><td><b>").append(esc(pr.family())).append("</b>: ").append(esc(pr.prompt())).append("</td>");
+            for (Evaluate.Result r : o.results()) sb.append("<td>").append(esc(responseFor(r, pr))).append("</td>");
+            sb.append("</tr>\n");
+        }
+        return sb.append("</table>\n</body></html>\n").toString();
+    }
+
+    /** One prompt per family first, then the next ones, up to the configured count. */
+    static List<PromptRecord> samplePrompts(Evaluate.Outcome o) {
+        List<PromptRecord> chosen = new ArrayList<>();
+        List<String> seen = new ArrayList<>();
+        int want = Math.min(o.summary().path("report_samples").asInt(8), o.prompts().size());
+        for (PromptRecord p : o.prompts()) if (!seen.contains(p.family()) && chosen.size() < want) { chosen.add(p); seen.add(p.family()); }
+        for (PromptRecord p : o.prompts()) if (!chosen.contains(p) && chosen.size() < want) chosen.add(p);
+        return chosen;
+    }
+
+    static String responseFor(Evaluate.Result r, PromptRecord p) {
+        for (var s : r.samples()) if (s.prompt() == p || (s.prompt().id() != null && s.prompt().id().equals(p.id()))) return s.text() + (s.eos() ? "" : " [no EOS]");
+        return "";
+    }
+
+    static String esc(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+
+    static String f3(double v) {
+        return Double.isNaN(v) ? "–" : String.format("%.3f", v);
+    }
+
+    static String f1(double v) {
+        return Double.isNaN(v) ? "–" : String.format("%.1f", v);
+    }
+
+    static String pct(Double v) {
+        return v == null || Double.isNaN(v) ? "–" : String.format("%.1f%%", 100 * v);
+    }
+
+    static String signed(double v, int digits) {
+        return String.format("%+." + digits + "f", v);
+    }
+}
