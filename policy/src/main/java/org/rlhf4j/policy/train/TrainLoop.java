@@ -47,6 +47,11 @@ public final class TrainLoop {
         default boolean higherIsBetter() {
             return false;
         }
+
+        /** Rows of one forward pass, for the up-front memory check (a micro-batch of examples by default). */
+        default int rowsPerMicroBatch(LoopConfig cfg) {
+            return cfg.microBatchSize();
+        }
     }
 
     /** One optimizer step's micro-batches and the number of tokens they hold (for tokens/s). */
@@ -88,6 +93,7 @@ public final class TrainLoop {
      * @param resume     continue from {@code out/last} if it exists
      */
     public Result run(Policy policy, Task task, Path out, ObjectNode provenance, JsonNode metadata, boolean resume) throws IOException {
+        MemoryEstimate.check(stage, policy.config(), task.rowsPerMicroBatch(cfg), task.seqLen(), MemoryEstimate.available(), 0.8);
         Files.createDirectories(out);
         AdamW opt = new AdamW(cfg.optim());
         TrainGraph graph = new TrainGraph(policy.weights(), task.seqLen(), task.loss());
