@@ -1,0 +1,133 @@
+package org.rlhf4j.reward;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.rlhf4j.data.format.Ranking;
+import org.rlhf4j.policy.Nd4jDefaults;
+import org.rlhf4j.policy.Policy;
+import org.rlhf4j.policy.model.GptGraph;
+import org.rlhf4j.policy.train.GradientCheck;
+import org.rlhf4j.policy.train.LoopConfig;
+import org.rlhf4j.policy.train.OptimConfig;
+import org.rlhf4j.policy.train.TrainGraph;
+import org.rlhf4j.policy.train.TrainLoop;
+
+/** The full loss through the model: rows fed, reward readout, invariances, gradients. */
+class RewardGraphTest {
+    static final int CTX = 32;
+
+    @BeforeAll
+    static void defaults() {
+        Nd4jDefaults.apply();
+    }
+
+    static RankedPrompt rendered(Policy p, Ranking r) {
+        return RankedPrompt.prepare(List.of(r), p.chat(), CTX).prompts().get(0);
+    }
+
+    static Ranking k3() {
+        return new Ranking("hi", List.of("ab", "b", "cca"), List.of(2, 0, 1), "ann");
+    }
+
+    static Ranking k4() {
+        return new Ranking("yo", List.of("x", "aa", "bab", "c"), List.of(1, 3, 2, 0), "ann");
+    }
+
+    /** One forward pass of the training graph: the loss and the rewards of the rows. */
+    static double[] lossAndRewards(TrainGraph g, PairBatch b, List<double[]> rewardsOut) {
+        Map<String, INDArray> f = PairLoss.feeds(b, CTX, DataType.DOUBLE);
+        TrainGraph.Result r = g.run(f, PairLoss.REWARDS);
+        rewardsOut.add(r.outputs().get(PairLoss.REWARDS).toDoubleVector());
+        return new double[] {r.loss()};
+    }
+
+    @Test
+    void eachResponseIsOneRowAndTheGraphAgreesWithThePlainLossOnItsRewards() {
+        Policy p = Tiny.policy(CTX, 5, DataType.DOUBLE, true);
+        List<RankedPrompt> prompts = List.of(rendered(p, k3()), rendered(p, k4()));
+        PairBatch b = PairBatch.of(prompts, LossMode.GROUPED);
+        Map<String, INDArray> f = PairLoss.feeds(b, CTX, DataType.DOUBLE);
+        // K rows per prompt (3 + 4), not C(K,2) (3 + 6)
+        assertEquals(7, b.rows().size());
+        assertEquals(9, b.pairs());
+        assertArrayEquals(new long[] {7, CTX}, f.get(GptGraph.TOKENS).shape());
+        assertArrayEquals(new long[] {9, 7}, f.get(PairLoss.PAIRS).shape());
+        TrainGraph g = new TrainGraph(p.weights(), CTX, PairLoss.builder(0.2));
+        List<double[]> rewards = new ArrayList<>();
+        double loss = lossAndRewards(g, b, rewards)[0];
+        double[] r = rewards.get(0);
+        assertEquals(7, r.length, "one reward per row");
+        assertEquals(PairLoss.loss(r, b, 0.2), loss, 1e-10);
+        // the graph's rewards are the head at each row's EOS, as inference computes them
+        double[] inference = RewardScorer.scores(p, b.rows());
+        float[] viaPolicy = p.score(b.rows(), 1.0, false, true).lastReward();
+        for (int i = 0; i < r.length; i++) {
+            assertEquals(inference[i], r[i], 1e-9);
+            assertEquals(viaPolicy[i], r[i], 1e-5);
+        }
+        assertTrue(new java.util.HashSet<>(java.util.Arrays.stream(r).boxed().toList()).size() == 7, "rewards differ between rows");
+    }
+
+    @Test
+    void theStepFeedsOneRowPerResponseAcrossItsMicroBatches() {
+        Policy p = Tiny.policy(CTX, 5, DataType.DOUBLE, false);
+        List<RankedPrompt> train = RankedPrompt.prepare(Tiny.moreA(10, 4, 3, 1), p.chat(), CTX).prompts();
+        LoopConfig loop = new LoopConfig(3, 4, 2, 1, 1, 1, new OptimConfig(1e-3, 0, 0, 0, 0.9, 0.95, 1e-8, 1));
+        RewardTask task = new RewardTask(train, train, null, CTX, LossMode.GROUPED, 0, loop, 3, DataType.DOUBLE);
+        TrainLoop.Batch batch = task.batch(1);
+        assertEquals(2, batch.micro().size());
+        long rows = 0, pairs = 0;
+        for (Map<String, INDArray> m : batch.micro()) {
+            rows += m.get(GptGraph.TOKENS).size(0);
+            pairs += m.get(PairLoss.PAIRS).size(0);
+            assertEquals(m.get(GptGraph.TOKENS).size(0), m.get(PairLoss.PAIRS).size(1));
+        }
+        assertEquals(4 * 4, rows, "K = 4 rows for each of the 4 prompts");
+        assertEquals(4 * 6, pairs, "C(4,2) = 6 pairs each");
+        assertEquals(task.prompts(1), task.prompts(1), "the data order is a pure function of the step");
+    }
+
+    @Test
+    void theLossDoesNotDependOnTheOrderResponsesAreListedIn() {
+        Policy p = Tiny.policy(CTX, 9, DataType.DOUBLE, true);
+        TrainGraph g = new TrainGraph(p.weights(), CTX, PairLoss.builder(0));
+        // the same ranking (cca > ab > b) with the responses listed in another order
+        Ranking a = new Ranking("hi", List.of("ab", "b", "cca"), List.of(2, 0, 1), "ann");
+        Ranking b = new Ranking("hi", List.of("b", "cca", "ab"), List.of(1, 2, 0), "ann");
+        List<double[]> ra = new ArrayList<>(), rb = new ArrayList<>();
+        double la = lossAndRewards(g, PairBatch.of(List.of(rendered(p, a)), LossMode.GROUPED), ra)[0];
+        double lb = lossAndRewards(g, PairBatch.of(List.of(rendered(p, b)), LossMode.GROUPED), rb)[0];
+        assertEquals(la, lb, 1e-12);
+        assertEquals(ra.get(0)[2], rb.get(0)[1], 1e-12, "the same response gets the same reward wherever it is listed");
+        // and micro-batching: two micro-batches sum to the loss of the whole step
+        List<RankedPrompt> both = List.of(rendered(p, k3()), rendered(p, k4()));
+        double whole = lossAndRewards(g, PairBatch.of(both, LossMode.GROUPED), new ArrayList<>())[0];
+        double split = lossAndRewards(g, PairBatch.of(both.subList(0, 1), LossMode.GROUPED, 2, 9), new ArrayList<>())[0]
+                + lossAndRewards(g, PairBatch.of(both.subList(1, 2), LossMode.GROUPED, 2, 9), new ArrayList<>())[0];
+        assertEquals(whole, split, 1e-12);
+    }
+
+    @Test
+    void gradientsOfTheFullLossThroughTheModelMatchFiniteDifferences() {
+        for (LossMode mode : LossMode.values()) {
+            Policy p = Tiny.policy(CTX, 11, DataType.DOUBLE, true);
+            TrainGraph g = new TrainGraph(p.weights(), CTX, PairLoss.builder(0.25));
+            PairBatch b = PairBatch.of(List.of(rendered(p, k3()), rendered(p, k4())), mode);
+            GradientCheck.Report r = GradientCheck.check(g.sameDiff(), g.lossName(), PairLoss.feeds(b, CTX, DataType.DOUBLE),
+                    p.weights().names(), 4, 1e-5, 1e-5, 13);
+            // |a − n| / max(|a| + |n|, 1e-5): entries whose true gradient is 0 (key biases, which softmax ignores; the reward
+            // head bias, which cancels in r_w − r_l) compare absolutely, above the ~1e-11 rounding noise
+            assertTrue(r.maxRelError() < 1e-5, mode + ": worst " + r.worst());
+            long large = r.entries().stream().filter(e -> Math.abs(e.analytic()) > 1e-4).count();
+            assertTrue(large > r.checked() / 2, "most checked gradients are far from zero: " + large + " of " + r.checked());
+            assertTrue(r.checked() > 4 * (p.weights().names().size() - 6), "checked " + r.checked());
+        }
+    }
+}
