@@ -1,7 +1,9 @@
 package org.rlhf4j.data.format;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** The checks every record kind shares; each appends a message naming the wire field to {@code out}. */
 final class FieldChecks {
@@ -23,6 +25,33 @@ final class FieldChecks {
     /** The free-form "gold" field: absent or a JSON object. */
     static void gold(List<String> out, JsonNode gold) {
         if (gold != null && !gold.isObject()) out.add("\"gold\" must be a JSON object, found " + gold.getNodeType().toString().toLowerCase());
+    }
+
+    /**
+     * The K responses of a ranking or a candidates record: 2 <= K <= 9, none blank, no two identical.
+     *
+     * @return K
+     */
+    static int responses(List<String> out, List<String> responses) {
+        int k = responses.size();
+        if (k < Ranking.MIN_K || k > Ranking.MAX_K)
+            out.add("\"responses\" has " + entries(k) + "; K must be between " + Ranking.MIN_K + " and " + Ranking.MAX_K);
+        Map<String, Integer> firstIndex = new HashMap<>();
+        for (int i = 0; i < k; i++) {
+            String r = responses.get(i);
+            if (r.isBlank()) {
+                out.add("\"responses[" + i + "]\" is empty");
+                continue;
+            }
+            Integer first = firstIndex.putIfAbsent(r, i);
+            if (first != null) out.add("\"responses[" + i + "]\" is identical to \"responses[" + first + "]\"");
+        }
+        return k;
+    }
+
+    /** A per-response list ("sources", "flags", "eos") must have K entries. */
+    static void perResponse(List<String> out, String field, Integer count, int k) {
+        if (count != null && count != k) out.add("\"" + field + "\" has " + entries(count) + " but there are " + k + " responses");
     }
 
     /** "1 entry", "3 entries". */

@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
@@ -87,37 +85,18 @@ public record Ranking(
         FieldChecks.required(p, "annotator", annotator);
         FieldChecks.optional(p, "family", family);
         FieldChecks.gold(p, gold);
-        Integer k = null;
-        if (responses != null) {
-            k = responses.size();
-            if (k < MIN_K || k > MAX_K)
-                p.add("\"responses\" has " + FieldChecks.entries(k) + "; K must be between " + MIN_K + " and " + MAX_K);
-            Map<String, Integer> firstIndex = new HashMap<>();
-            for (int i = 0; i < responses.size(); i++) {
-                String r = responses.get(i);
-                if (r.isBlank()) {
-                    p.add("\"responses[" + i + "]\" is empty");
-                    continue;
-                }
-                Integer first = firstIndex.putIfAbsent(r, i);
-                if (first != null) p.add("\"responses[" + i + "]\" is identical to \"responses[" + first + "]\"");
-            }
-        }
+        Integer k = responses == null ? null : FieldChecks.responses(p, responses);
         if (ranking != null && k != null) {
             String perm = permutationProblem(ranking, k);
             if (ranking.size() != k) p.add("\"ranking\" has " + FieldChecks.entries(ranking.size()) + " but there are " + k + " responses");
             else if (perm != null) p.add("\"ranking\" is not a permutation of 0.." + (k - 1) + ": " + ranking + " (" + perm + ")");
         }
         if (k != null) {
-            lengthProblem(p, "sources", sourcesCount, k);
-            lengthProblem(p, "flags", flagsCount, k);
-            lengthProblem(p, "eos", eosCount, k);
+            FieldChecks.perResponse(p, "sources", sourcesCount, k);
+            FieldChecks.perResponse(p, "flags", flagsCount, k);
+            FieldChecks.perResponse(p, "eos", eosCount, k);
         }
         return p;
-    }
-
-    private static void lengthProblem(List<String> p, String field, Integer count, int k) {
-        if (count != null && count != k) p.add("\"" + field + "\" has " + FieldChecks.entries(count) + " but there are " + k + " responses");
     }
 
     /** Why {@code ranking} is not a permutation of 0..k-1, or null when it is. */

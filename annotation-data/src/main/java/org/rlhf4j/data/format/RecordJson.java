@@ -28,13 +28,17 @@ public final class RecordJson {
         }
     }
 
-    /** The wire form of a {@link PretrainDoc}, {@link PromptRecord}, {@link Dialogue}, {@link Ranking} or {@link PairRecord}. */
+    /**
+     * The wire form of a {@link PretrainDoc}, {@link PromptRecord}, {@link Dialogue}, {@link Ranking},
+     * {@link PairRecord} or {@link Candidates}.
+     */
     public static ObjectNode toJson(Object record) {
         if (record instanceof PretrainDoc d) return pretrain(d);
         if (record instanceof PromptRecord p) return prompt(p);
         if (record instanceof Dialogue d) return dialogue(d);
         if (record instanceof Ranking r) return ranking(r);
         if (record instanceof PairRecord p) return pair(p);
+        if (record instanceof Candidates c) return candidates(c);
         throw new IllegalArgumentException("not a data record: " + (record == null ? "null" : record.getClass().getName()));
     }
 
@@ -77,15 +81,7 @@ public final class RecordJson {
         putIf(o, "family", r.family());
         putIf(o, "split", r.split() == null ? null : r.split().wireName());
         if (r.gold() != null) o.set("gold", r.gold());
-        if (r.sources() != null) {
-            ArrayNode sources = o.putArray("sources");
-            for (ResponseSource s : r.sources()) {
-                ObjectNode so = sources.addObject();
-                so.put("checkpoint", s.checkpoint());
-                so.put("temperature", s.temperature());
-                if (s.seed() != null) so.put("seed", s.seed());
-            }
-        }
+        if (r.sources() != null) o.set("sources", sources(r.sources()));
         if (r.flags() != null) {
             ArrayNode flags = o.putArray("flags");
             for (Set<Flag> fs : r.flags()) {
@@ -98,6 +94,34 @@ public final class RecordJson {
             r.eos().forEach(eos::add);
         }
         return o;
+    }
+
+    private static ObjectNode candidates(Candidates c) {
+        ObjectNode o = NODES.objectNode();
+        o.put("id", c.id());
+        o.put("prompt", c.prompt());
+        putIf(o, "family", c.family());
+        putIf(o, "split", c.split() == null ? null : c.split().wireName());
+        if (c.gold() != null) o.set("gold", c.gold());
+        ArrayNode responses = o.putArray("responses");
+        c.responses().forEach(responses::add);
+        if (c.eos() != null) {
+            ArrayNode eos = o.putArray("eos");
+            c.eos().forEach(eos::add);
+        }
+        if (c.sources() != null) o.set("sources", sources(c.sources()));
+        return o;
+    }
+
+    private static ArrayNode sources(List<ResponseSource> list) {
+        ArrayNode sources = NODES.arrayNode();
+        for (ResponseSource s : list) {
+            ObjectNode so = sources.addObject();
+            so.put("checkpoint", s.checkpoint());
+            so.put("temperature", s.temperature());
+            if (s.seed() != null) so.put("seed", s.seed());
+        }
+        return sources;
     }
 
     /** Single-turn pairs in TRL's standard form, longer conversations in its conversational form. */

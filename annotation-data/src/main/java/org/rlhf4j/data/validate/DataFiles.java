@@ -3,6 +3,7 @@ package org.rlhf4j.data.validate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.rlhf4j.data.format.Candidates;
 import org.rlhf4j.data.format.Dialogue;
 import org.rlhf4j.data.format.PairRecord;
 import org.rlhf4j.data.format.PretrainDoc;
@@ -46,6 +47,10 @@ public final class DataFiles {
 
     public static List<PairRecord> loadPairs(String spec) {
         return validOrThrow(spec, DataKind.PAIRS).records(PairRecord.class);
+    }
+
+    public static List<Candidates> loadCandidates(String spec) {
+        return validOrThrow(spec, DataKind.CANDIDATES).records(Candidates.class);
     }
 
     private static ValidationReport validOrThrow(String spec, DataKind kind) {

@@ -8,19 +8,21 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import org.rlhf4j.data.format.Candidates;
 import org.rlhf4j.data.format.Dialogue;
 import org.rlhf4j.data.format.PairRecord;
 import org.rlhf4j.data.format.PretrainDoc;
 import org.rlhf4j.data.format.PromptRecord;
 import org.rlhf4j.data.format.Ranking;
 
-/** The five kinds of JSON Lines data files, each with its record type and a strict parser. */
+/** The six kinds of JSON Lines data files, each with its record type and a strict parser. */
 public enum DataKind {
     PRETRAIN("pretrain", "pretraining documents", PretrainDoc.class, PretrainParser::new),
     PROMPTS("prompts", "prompts", PromptRecord.class, PromptsParser::new),
     SFT("sft", "dialogues", Dialogue.class, SftParser::new),
     RANKINGS("rankings", "rankings", Ranking.class, RankingsParser::new),
-    PAIRS("pairs", "preference pairs", PairRecord.class, PairsParser::new);
+    PAIRS("pairs", "preference pairs", PairRecord.class, PairsParser::new),
+    CANDIDATES("candidates", "candidates", Candidates.class, CandidatesParser::new);
 
     private final String wireName;
     private final String recordNoun;
@@ -70,17 +72,19 @@ public enum DataKind {
     public record Detection(Optional<DataKind> kind, String problem) {}
 
     /**
-     * Tells the kind from the field names of one record: "messages" means sft, "responses" or "ranking" rankings,
-     * "chosen" or "rejected" pairs, otherwise "prompt" prompts and "text" pretraining text.
+     * Tells the kind from the field names of one record: "messages" means sft, "ranking" (or "responses" with
+     * "annotator") rankings, "responses" without "ranking" and "annotator" candidates, "chosen" or "rejected" pairs,
+     * otherwise "prompt" prompts and "text" pretraining text.
      */
     public static Detection detect(Set<String> fields) {
         boolean sft = fields.contains("messages");
-        boolean rankings = fields.contains("responses") || fields.contains("ranking");
+        boolean rankings = fields.contains("ranking") || fields.contains("responses") && fields.contains("annotator");
+        boolean candidates = fields.contains("responses") && !rankings;
         boolean pairs = fields.contains("chosen") || fields.contains("rejected");
-        boolean prompts = fields.contains("prompt") && !rankings && !pairs;
+        boolean prompts = fields.contains("prompt") && !rankings && !candidates && !pairs;
         boolean pretrain = fields.contains("text");
         String seen = "{" + String.join(", ", new TreeSet<>(fields)) + "}";
-        if (fields.contains("completion") && !sft && !rankings && !pairs)
+        if (fields.contains("completion") && !sft && !rankings && !candidates && !pairs)
             return new Detection(Optional.empty(), "fields " + seen + " are TRL prompt-completion data, which is not one"
                     + " of the data kinds; convert it to sft first: rlhf4j convert --from prompt-completion --to sft IN OUT");
         List<DataKind> fit = new ArrayList<>();
@@ -89,11 +93,12 @@ public enum DataKind {
         if (sft) fit.add(SFT);
         if (rankings) fit.add(RANKINGS);
         if (pairs) fit.add(PAIRS);
+        if (candidates) fit.add(CANDIDATES);
         if (fit.size() == 1) return new Detection(Optional.of(fit.get(0)), null);
         if (fit.isEmpty())
             return new Detection(Optional.empty(), "cannot tell the data kind from the fields " + seen + ": expected \"text\""
-                    + " (pretrain), \"prompt\" (prompts), \"messages\" (sft), \"responses\" and \"ranking\" (rankings) or"
-                    + " \"chosen\" and \"rejected\" (pairs); or name the kind (--kind)");
+                    + " (pretrain), \"prompt\" (prompts), \"messages\" (sft), \"responses\" and \"ranking\" (rankings),"
+                    + " \"chosen\" and \"rejected\" (pairs) or \"responses\" alone (candidates); or name the kind (--kind)");
         return new Detection(Optional.empty(), "the fields " + seen + " fit more than one data kind ("
                 + fit.stream().map(DataKind::wireName).collect(Collectors.joining(", ")) + "); name the kind (--kind)");
     }

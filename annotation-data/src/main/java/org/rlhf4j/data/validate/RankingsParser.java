@@ -39,7 +39,8 @@ final class RankingsParser implements RecordParser<Ranking> {
         return new Ranking(id, prompt, responses, ranking, annotator, family, split, gold, sources, flags, eos);
     }
 
-    private static List<ResponseSource> sources(JsonNode array, List<String> problems) {
+    /** The "sources" list, each entry checked; null when any entry has a problem (each is reported). */
+    static List<ResponseSource> sources(JsonNode array, List<String> problems) {
         List<ResponseSource> out = new ArrayList<>();
         int before = problems.size();
         for (int i = 0; i < array.size(); i++) {

@@ -20,6 +20,9 @@ class DataKindTest {
         assertEquals(Optional.of(DataKind.RANKINGS), DataKind.detect(Set.of("prompt", "ranking")).kind(), "a missing field is reported later");
         assertEquals(Optional.of(DataKind.PAIRS), DataKind.detect(Set.of("prompt", "chosen", "rejected")).kind());
         assertEquals(Optional.of(DataKind.PAIRS), DataKind.detect(Set.of("chosen", "rejected")).kind());
+        assertEquals(Optional.of(DataKind.CANDIDATES), DataKind.detect(Set.of("id", "prompt", "responses", "eos", "sources")).kind());
+        assertEquals(Optional.of(DataKind.RANKINGS), DataKind.detect(Set.of("prompt", "responses", "annotator")).kind(),
+                "a ranking missing its \"ranking\" is still a ranking");
     }
 
     @Test
@@ -37,6 +40,6 @@ class DataKindTest {
     void wireNames() {
         for (DataKind k : DataKind.values()) assertEquals(k, DataKind.fromWireName(k.wireName()));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DataKind.fromWireName("ranking"));
-        assertEquals("unknown data kind \"ranking\"; expected one of pretrain, prompts, sft, rankings, pairs", e.getMessage());
+        assertEquals("unknown data kind \"ranking\"; expected one of pretrain, prompts, sft, rankings, pairs, candidates", e.getMessage());
     }
 }
