@@ -1,0 +1,95 @@
+package org.rlhf4j.cli;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rlhf4j.policy.Nd4jDefaults;
+import org.rlhf4j.policy.Policy;
+import org.rlhf4j.policy.checkpoint.Checkpoint;
+import org.rlhf4j.policy.train.TrainLoop;
+
+/**
+ * Crash safety: a real child process running a stage is killed with SIGKILL at a random moment after its first
+ * checkpoint, resumed with --resume, and must end with the same weights and the same logged losses, bit for bit, as an
+ * uninterrupted run with the same seed (CPU, one native thread: the arithmetic is deterministic).
+ */
+class KillResumeTest {
+    @TempDir
+    static Path dir;
+    static Path base;
+
+    @BeforeAll
+    static void tinyBase() throws Exception {
+        Nd4jDefaults.apply();
+        Path spec = dir.resolve("model.json");
+        Files.writeString(spec, """
+                {"model": {"vocab_size": 259, "n_positions": 128, "n_embd": 16, "n_layer": 1, "n_head": 2,
+                           "layer_norm_epsilon": 1e-5, "activation_function": "gelu_new", "dropout": 0.0},
+                 "tokenizer": "byte", "seed": 5}
+                """);
+        base = dir.resolve("base");
+        assertEquals(0, Main.execute("init", "--config", spec.toString(), "--out", base.toString()));
+    }
+
+    static List<String> sftArgs(Path out) {
+        return new ArrayList<>(List.of("sft", "--config", Path.of("..", "configs", "sft.json").toString(), "--out", out.toString(),
+                "--set", "base=" + base, "--set", "seq_len=128", "--set", "loop.steps=40", "--set", "loop.batch_size=4",
+                "--set", "loop.micro_batch_size=2", "--set", "loop.eval_every=2", "--set", "loop.log_every=1", "--set", "eval_examples=4",
+                "--set", "gold_sampling.max_new_tokens=4", "--set", "gold_prompts=" + Path.of("src", "test", "resources", "two-prompts.jsonl")));
+    }
+
+    static Process start(List<String> args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("child-" + System.nanoTime() + ".log").toFile());
+        pb.environment().put("OMP_NUM_THREADS", "1");
+        pb.environment().put("RLHF4J_PROGRESS", "off");
+        return pb.start();
+    }
+
+    @Test
+    void sftKilledAtARandomPointResumesToTheSameWeightsAndMetrics() throws Exception {
+        Path straight = dir.resolve("sft-straight"), killed = dir.resolve("sft-killed");
+        Process p = start(sftArgs(straight));
+        assertTrue(p.waitFor(5, TimeUnit.MINUTES));
+        assertEquals(0, p.exitValue());
+
+        Process victim = start(sftArgs(killed));
+        while (!Files.exists(killed.resolve(TrainLoop.LAST)) && victim.isAlive()) Thread.sleep(20);
+        long delay = new SplittableRandom().nextLong(0, 1500);
+        Thread.sleep(delay);
+        assertTrue(victim.isAlive(), "the run must still be going when it is killed");
+        victim.destroyForcibly(); // SIGKILL on Linux
+        victim.waitFor();
+        assertEquals(137, victim.exitValue(), "killed by SIGKILL " + delay + " ms after its first checkpoint");
+        int stepAtKill = Checkpoint.load(killed.resolve(TrainLoop.LAST)).trainerState().get("step").asInt();
+        assertTrue(stepAtKill < 40, "killed before the end (last checkpoint at step " + stepAtKill + ")");
+
+        List<String> resume = sftArgs(killed);
+        resume.add("--resume");
+        Process r = start(resume);
+        assertTrue(r.waitFor(5, TimeUnit.MINUTES));
+        assertEquals(0, r.exitValue());
+
+        Policy a = Checkpoint.loadPolicy(straight.resolve(TrainLoop.LAST)), b = Checkpoint.loadPolicy(killed.resolve(TrainLoop.LAST));
+        for (String n : a.weights().names()) assertEquals(a.weights().get(n), b.weights().get(n), n + " differs after kill -9 and resume");
+        List<com.fasterxml.jackson.databind.node.ObjectNode> ma = TrainLoop.readMetrics(straight.resolve(TrainLoop.METRICS), 99),
+                mb = TrainLoop.readMetrics(killed.resolve(TrainLoop.METRICS), 99);
+        assertEquals(ma.size(), mb.size());
+        for (int i = 0; i < ma.size(); i++) {
+            for (String key : List.of("step", "loss", "grad_norm", "lr")) assertEquals(ma.get(i).get(key), mb.get(i).get(key), key + " at line " + i);
+            JsonNode va = ma.get(i).get("val_loss"), vb = mb.get(i).get("val_loss");
+            assertEquals(va, vb, "val_loss at line " + i);
+        }
+    }
+}
