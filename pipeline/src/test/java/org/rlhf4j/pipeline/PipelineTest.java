@@ -1,0 +1,134 @@
+package org.rlhf4j.pipeline;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.rlhf4j.policy.Nd4jDefaults;
+import org.rlhf4j.policy.Policy;
+import org.rlhf4j.policy.checkpoint.Checkpoint;
+import org.rlhf4j.policy.config.ConfigException;
+import org.rlhf4j.policy.config.ConfigLoader;
+import org.rlhf4j.policy.model.GptConfig;
+import org.rlhf4j.policy.model.GptWeights;
+import org.rlhf4j.policy.tokenizer.ByteTokenizer;
+
+/**
+ * A miniature {@code run} end to end on the repository's own stage configs, shrunk with overrides (tiny model, a
+ * couple of steps per stage), then stage reuse, {@code --from}, and a changed input rerunning what depends on it.
+ */
+class PipelineTest {
+    @TempDir
+    static Path dir;
+    static final ObjectMapper JSON = new ObjectMapper();
+    /** The repository's configs, seen from the module directory Surefire runs in. */
+    static final Path CONFIGS = Path.of("..", "configs");
+
+    @BeforeAll
+    static void tinyBase() throws Exception {
+        Nd4jDefaults.apply();
+        GptConfig c = GptConfig.of(ByteTokenizer.VOCAB, 160, 16, 1, 2);
+        Checkpoint.save(dir.resolve("base"), new Policy(c, new ByteTokenizer(), GptWeights.init(c, 3, DataType.FLOAT)),
+                JSON.createObjectNode().put("stage", "test"), null, null, null);
+    }
+
+    static ObjectNode stage(String file, String... set) {
+        ObjectNode s = JSON.createObjectNode();
+        s.put("config", CONFIGS.resolve(file).toString());
+        ArrayNode a = s.putArray("set");
+        for (String x : set) a.add(x);
+        return s;
+    }
+
+    static final String[] PPO = {"iterations=2", "batch_size=4", "rollout.max_new_tokens=8", "rollout.prompt_max_tokens=120",
+            "ppo.epochs=1", "ppo.minibatch_size=4", "ppo.micro_batch_size=4", "checkpoint_every=1", "eval.max_prompts=3",
+            "eval.sampling.max_new_tokens=6", "eval.pretrain_docs=2", "ptx.batch_size=2", "ptx.seq_len=32"};
+
+    static String[] ppo(String ptx) {
+        String[] s = java.util.Arrays.copyOf(PPO, PPO.length + 1);
+        s[PPO.length] = "ptx_coef=" + ptx;
+        return s;
+    }
+
+    static Path runConfig(int sftSteps) throws Exception {
+        ObjectNode rc = JSON.createObjectNode();
+        rc.put("base", dir.resolve("base").toString());
+        rc.set("sft", stage("sft.json", "loop.steps=" + sftSteps, "loop.batch_size=2", "loop.micro_batch_size=2", "loop.eval_every=2",
+                "eval_examples=2", "seq_len=160", "gold_sampling.max_new_tokens=6"));
+        ObjectNode r = rc.putObject("rankings");
+        r.put("source", "simulate").put("prompts_train", "embedded:prompts.train.jsonl.gz").put("prompts_validation", "embedded:prompts.validation.jsonl.gz")
+                .put("train_limit", 4).put("validation_limit", 3).put("k", 3).put("seed", 1);
+        r.set("sampling", JSON.createObjectNode().put("temperature", 1.0).put("top_p", 1.0).put("max_new_tokens", 8).put("greedy", false));
+        rc.set("reward", stage("reward.json", "loop.steps=2", "loop.batch_size=2", "loop.micro_batch_size=2", "loop.eval_every=2", "seq_len=160", "eval_rankings=3"));
+        rc.set("ppo", stage("ppo.json", ppo("0.0")));
+        rc.set("ppo_ptx", stage("ppo.json", ppo("1.0")));
+        rc.set("eval", stage("eval.json", "prompt_limit=3", "best_of_n=[1,2]", "pass_at_k_samples=2", "pass_at_k=[1,2]", "pretrain_docs=2",
+                "cloze_items=2", "report_samples=2", "sampling.max_new_tokens=6"));
+        Path f = dir.resolve("run-" + sftSteps + ".json");
+        Files.writeString(f, rc.toPrettyString());
+        return f;
+    }
+
+    static Map<String, String> completedAt(Path out) throws Exception {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String s : Pipeline.STAGES) m.put(s, JSON.readTree(out.resolve(s).resolve(StageStore.DONE).toFile()).path("completed_at").asText());
+        return m;
+    }
+
+    @Test
+    void aMiniatureRunThenReuseThenFromThenAChangedInput() throws Exception {
+        Path out = dir.resolve("run");
+        var loaded = ConfigLoader.load(runConfig(2), RunConfig.class, List.of());
+        Pipeline.run(loaded, out, null, List.of("test"));
+        for (String s : Pipeline.STAGES) assertTrue(Files.exists(out.resolve(s).resolve(StageStore.DONE)), s + " completed");
+        assertTrue(Files.exists(out.resolve("eval/report.html")));
+        JsonNode summary = JSON.readTree(out.resolve("eval/summary.json").toFile());
+        List<String> names = new java.util.ArrayList<>();
+        summary.path("policies").forEach(p -> names.add(p.path("name").asText()));
+        assertEquals(List.of("base", "sft", "ppo", "ppo-ptx", "best-of-1", "best-of-2"), names);
+        // provenance chains: the PPO policy's parent is the SFT checkpoint, whose parent is the base
+        JsonNode prov = JSON.readTree(out.resolve("ppo/last/provenance.json").toFile());
+        assertTrue(prov.path("parent").path("path").asText().endsWith("sft/best"), prov.path("parent").toString());
+        assertTrue(prov.path("parent").path("provenance").path("parent").path("path").asText().endsWith("base"));
+
+        // unchanged: everything reused
+        Map<String, String> first = completedAt(out);
+        Pipeline.run(loaded, out, null, List.of("test"));
+        assertEquals(first, completedAt(out));
+
+        // --from reward: sft and rankings reused, the rest rerun
+        Pipeline.run(loaded, out, "reward", List.of("test"));
+        Map<String, String> second = completedAt(out);
+        for (String s : List.of("sft", "rankings")) assertEquals(first.get(s), second.get(s), s + " reused");
+        for (String s : List.of("reward", "ppo", "ppo-ptx", "eval")) assertNotEquals(first.get(s), second.get(s), s + " rerun");
+
+        // a changed SFT config reruns everything downstream of it
+        Pipeline.run(ConfigLoader.load(runConfig(4), RunConfig.class, List.of()), out, null, List.of("test"));
+        Map<String, String> third = completedAt(out);
+        for (String s : Pipeline.STAGES) assertNotEquals(second.get(s), third.get(s), s + " rerun after the SFT config changed");
+    }
+
+    @Test
+    void everyStageConfigIsValidatedBeforeAnyWork() throws Exception {
+        ObjectNode rc = (ObjectNode) JSON.readTree(runConfig(2).toFile());
+        ((ArrayNode) rc.path("reward").path("set")).add("mode=pairwise");
+        ((ArrayNode) rc.path("ppo").path("set")).add("gae.gamma=1.5");
+        Path f = dir.resolve("bad.json");
+        Files.writeString(f, rc.toPrettyString());
+        Path out = dir.resolve("bad-run");
+        var e = assertThrows(ConfigException.class, () -> Pipeline.run(ConfigLoader.load(f, RunConfig.class, List.of()), out, null, List.of("test")));
+        assertTrue(e.getMessage().contains("mode") && e.getMessage().contains("gamma"), e.getMessage());
+        assertFalse(Files.exists(out.resolve("sft")), "no stage started");
+    }
+}

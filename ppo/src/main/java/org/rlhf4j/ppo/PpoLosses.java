@@ -1,0 +1,253 @@
+package org.rlhf4j.ppo;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.rlhf4j.policy.model.GptGraph;
+import org.rlhf4j.policy.model.GptWeights;
+import org.rlhf4j.policy.model.TokenBatch;
+import org.rlhf4j.policy.train.TrainGraph;
+
+/**
+ * The PPO loss, in one place. Over the response tokens of a minibatch (N of them; every sum below is weighted by 1/N,
+ * so micro-batches add up to the minibatch's token mean):
+ *
+ * <pre>
+ *   ratio_t     = exp(log π_θ(a_t|s_t) − log π_old(a_t|s_t))            (log-probs at the sampling temperature)
+ *   policy loss = Σ_t max(−A_t·ratio_t, −A_t·clip(ratio_t, 1−ε, 1+ε)) / N
+ *   value loss  = ½ Σ_t max((V_t − R_t)², (V_old,t + clip(V_t − V_old,t, −c, c) − R_t)²) / N
+ *   entropy     = Σ_t H(π_θ(·|s_t)) / N                                   (only built when its coefficient is > 0)
+ *   loss        = policy loss + vf_coef · value loss − entropy_coef · entropy
+ * </pre>
+ *
+ * The value head shares the policy's backbone, so this is one graph and one backward. PPO-ptx's LM term is a second
+ * graph over the same arrays ({@link PtxBatches}); its gradients are added before the optimizer step.
+ *
+ * <p>min, max and clip are built from relu (DL4J 1.0.0-M2.1's min/max give the whole gradient to both inputs on a
+ * tie, and inside the clip range ratio·A == clip(ratio)·A is a tie, which doubled the policy gradient):
+ * min(a, b) = a − relu(a − b), max(a, b) = b + relu(a − b), clip(x, lo, hi) = x − relu(x − hi) + relu(lo − x).
+ */
+public final class PpoLosses {
+    /** [B, T] int32: the token at t+1 (the action taken in state t); 0 where unused. */
+    public static final String TARGETS = "ppo_targets";
+    /** [B·T] 1 where the target is a response token, else 0. */
+    public static final String MASK = "ppo_mask";
+    /** [B·T] 1/N where the target is a response token (N = the minibatch's response tokens), else 0. */
+    public static final String WEIGHTS = "ppo_weights";
+    /** [B·T] log π_old of the target, from the rollout; 0 elsewhere. */
+    public static final String OLD_LOGPROBS = "ppo_old_logprobs";
+    /** [B·T] advantage A_t (whitened if configured); 0 elsewhere. */
+    public static final String ADVANTAGES = "ppo_advantages";
+    /** [B·T] return R_t = A_t(raw) + V_old,t; 0 elsewhere. */
+    public static final String RETURNS = "ppo_returns";
+    /** [B·T] V_old,t, the value head's output at rollout time; 0 elsewhere. */
+    public static final String OLD_VALUES = "ppo_old_values";
+
+    /** Outputs: [B·T] log π_θ of the targets, [B·T] values, and the scalar loss terms. */
+    public static final String LOGPROBS = "ppo_logprobs", VALUES = "ppo_values", POLICY_LOSS = "ppo_policy_loss",
+            VALUE_LOSS = "ppo_value_loss", ENTROPY = "ppo_entropy";
+
+    /** The loss's hyper-parameters (see {@link PpoConfig.Learn}). */
+    public record Coefficients(double clip, double valueClip, double vfCoef, double entropyCoef, double temperature) {
+        public static Coefficients of(PpoConfig c) {
+            return new Coefficients(c.ppo().clip(), c.ppo().valueClip(), c.ppo().vfCoef(), c.ppo().entropyCoef(), c.rollout().temperature());
+        }
+    }
+
+    private PpoLosses() {}
+
+    // ---- the loss terms: small functions of graph variables, [B·T] in, scalar out ----
+
+    /** Clipped surrogate, Σ w·max(−A·r, −A·clip(r, 1−ε, 1+ε)); the log-ratio is zeroed where mask = 0. */
+    public static SDVariable policyLoss(SameDiff sd, SDVariable logprobs, SDVariable oldLogprobs, SDVariable advantages,
+                                        SDVariable mask, SDVariable weights, double eps) {
+        SDVariable ratio = sd.math().exp(logprobs.sub(oldLogprobs).mul(mask));
+        SDVariable unclipped = advantages.mul(ratio).neg();
+        SDVariable clipped = advantages.mul(clip(sd, ratio, 1 - eps, 1 + eps)).neg();
+        return max(sd, unclipped, clipped).mul(weights).sum();
+    }
+
+    /** Clipped value loss, ½ Σ w·max((V − R)², (V_old + clip(V − V_old, −c, c) − R)²); c = 0 means unclipped. */
+    public static SDVariable valueLoss(SameDiff sd, SDVariable values, SDVariable oldValues, SDVariable returns,
+                                       SDVariable weights, double valueClip) {
+        SDVariable err = values.sub(returns);
+        SDVariable sq = err.mul(err);
+        if (valueClip > 0) {
+            SDVariable clippedErr = oldValues.add(clip(sd, values.sub(oldValues), -valueClip, valueClip)).sub(returns);
+            sq = max(sd, sq, clippedErr.mul(clippedErr));
+        }
+        return sq.mul(weights).sum().mul(0.5);
+    }
+
+    /** [B·T] entropy of softmax(logits / temperature) at every position: −Σ_v p_v log p_v. */
+    public static SDVariable entropy(SameDiff sd, SDVariable logits, SDVariable temperature) {
+        SDVariable logp = sd.nn().logSoftmax(logits.div(temperature));
+        return sd.math().exp(logp).mul(logp).sum(1).neg();
+    }
+
+    /** min(a, b) = a − relu(a − b): on a tie the gradient goes to one side only. */
+    public static SDVariable min(SameDiff sd, SDVariable a, SDVariable b) {
+        return a.sub(sd.nn().relu(a.sub(b), 0.0));
+    }
+
+    /** max(a, b) = b + relu(a − b). */
+    public static SDVariable max(SameDiff sd, SDVariable a, SDVariable b) {
+        return b.add(sd.nn().relu(a.sub(b), 0.0));
+    }
+
+    /** clip(x, lo, hi) = x − relu(x − hi) + relu(lo − x): gradient 1 inside, 0 outside. */
+    public static SDVariable clip(SameDiff sd, SDVariable x, double lo, double hi) {
+        return x.sub(sd.nn().relu(x.sub(hi), 0.0)).add(sd.nn().relu(x.rsub(lo), 0.0));
+    }
+
+    // ---- the graph ----
+
+    public static TrainGraph.LossBuilder builder(Coefficients c) {
+        return (sd, out) -> build(sd, out, c);
+    }
+
+    /** Adds the placeholders and the PPO loss to a policy graph that has a value head; returns the scalar loss. */
+    public static SDVariable build(SameDiff sd, GptGraph.Outputs out, Coefficients c) {
+        if (!out.heads().containsKey(GptWeights.Head.VALUE)) throw new IllegalArgumentException("the PPO graph needs the policy's value head");
+        DataType dt = out.logits().dataType();
+        SDVariable targets = sd.placeHolder(TARGETS, DataType.INT, -1, out.seqLen());
+        SDVariable mask = sd.placeHolder(MASK, dt, -1);
+        SDVariable weights = sd.placeHolder(WEIGHTS, dt, -1);
+        SDVariable oldLogprobs = sd.placeHolder(OLD_LOGPROBS, dt, -1);
+        SDVariable advantages = sd.placeHolder(ADVANTAGES, dt, -1);
+        SDVariable returns = sd.placeHolder(RETURNS, dt, -1);
+        SDVariable oldValues = sd.placeHolder(OLD_VALUES, dt, -1);
+        int vocab = (int) sd.getVariable(GptWeights.WTE).getArr().size(0);
+        SDVariable temperature = sd.constant("ppo_temperature", Nd4j.scalar(dt, c.temperature()));
+
+        SDVariable logprobs = sd.identity(LOGPROBS, GptGraph.tokenLogprobs(sd, out.logits(), targets, temperature, vocab)); // (B·T)
+        SDVariable values = sd.identity(VALUES, out.heads().get(GptWeights.Head.VALUE));                                  // (B·T)
+        SDVariable policy = sd.identity(POLICY_LOSS, policyLoss(sd, logprobs, oldLogprobs, advantages, mask, weights, c.clip()));
+        SDVariable value = sd.identity(VALUE_LOSS, valueLoss(sd, values, oldValues, returns, weights, c.valueClip()));
+        SDVariable loss = policy.add(value.mul(c.vfCoef()));
+        if (c.entropyCoef() > 0) {
+            SDVariable ent = sd.identity(ENTROPY, entropy(sd, out.logits(), temperature).mul(weights).sum());
+            loss = loss.sub(ent.mul(c.entropyCoef()));
+        }
+        return loss;
+    }
+
+    /** The outputs to request from {@link TrainGraph#run} besides the loss. */
+    public static String[] outputs(Coefficients c) {
+        return c.entropyCoef() > 0 ? new String[] {LOGPROBS, VALUES, POLICY_LOSS, VALUE_LOSS, ENTROPY}
+                : new String[] {LOGPROBS, VALUES, POLICY_LOSS, VALUE_LOSS};
+    }
+
+    // ---- feeds ----
+
+    /**
+     * One response ready for training. Response token j sits at {@code sequence[promptLength + j]} and is predicted at
+     * position {@code promptLength + j − 1}; the per-token arrays are indexed by j and have at least L entries.
+     *
+     * @param sequence     prompt ids + response ids (EOS included when emitted)
+     * @param promptLength P, the number of prompt ids
+     * @param oldLogprobs  (L) log π_old(token j)
+     * @param advantages   (L) A_j as used in the surrogate
+     * @param returns      (L) R_j
+     * @param oldValues    (L) V_old at the state before token j
+     */
+    public record Row(int[] sequence, int promptLength, double[] oldLogprobs, double[] advantages, double[] returns, double[] oldValues) {
+        public int responseLength() {
+            return sequence.length - promptLength;
+        }
+    }
+
+    /** Response tokens in these rows (the N of the 1/N weights). */
+    public static int responseTokens(List<Row> rows) {
+        int n = 0;
+        for (Row r : rows) n += r.responseLength();
+        return n;
+    }
+
+    /** Feeds for one micro-batch: rows right-padded to {@code seqLen}; {@code weight} = 1/N of the whole minibatch. */
+    public static Map<String, INDArray> feeds(List<Row> rows, int seqLen, double weight, DataType dt) {
+        List<int[]> seqs = new ArrayList<>();
+        for (Row r : rows) seqs.add(r.sequence());
+        TokenBatch batch = TokenBatch.rightPadded(seqs, seqLen);
+        int b = rows.size();
+        int[][] targets = new int[b][seqLen];
+        double[] mask = new double[b * seqLen], w = new double[b * seqLen], oldLp = new double[b * seqLen],
+                adv = new double[b * seqLen], ret = new double[b * seqLen], oldV = new double[b * seqLen];
+        for (int r = 0; r < b; r++) {
+            Row row = rows.get(r);
+            if (row.promptLength() < 1) throw new IllegalArgumentException("row " + r + ": a prompt needs at least one token");
+            for (int j = 0; j < row.responseLength(); j++) {
+                int t = row.promptLength() + j - 1;
+                int i = r * seqLen + t;
+                targets[r][t] = row.sequence()[row.promptLength() + j];
+                mask[i] = 1;
+                w[i] = weight;
+                oldLp[i] = row.oldLogprobs()[j];
+                adv[i] = row.advantages()[j];
+                ret[i] = row.returns()[j];
+                oldV[i] = row.oldValues()[j];
+            }
+        }
+        Map<String, INDArray> f = new HashMap<>();
+        f.put(GptGraph.TOKENS, batch.idsArray());
+        f.put(GptGraph.POSITIONS, batch.positionsArray());
+        f.put(GptGraph.ATTN_BIAS, batch.attentionBias(dt));
+        f.put(TARGETS, Nd4j.createFromArray(targets).castTo(DataType.INT));
+        f.put(MASK, vector(mask, dt));
+        f.put(WEIGHTS, vector(w, dt));
+        f.put(OLD_LOGPROBS, vector(oldLp, dt));
+        f.put(ADVANTAGES, vector(adv, dt));
+        f.put(RETURNS, vector(ret, dt));
+        f.put(OLD_VALUES, vector(oldV, dt));
+        return f;
+    }
+
+    static INDArray vector(double[] v, DataType dt) {
+        return Nd4j.createFromArray(v).castTo(dt);
+    }
+
+    // ---- diagnostics computed on the host from a forward's outputs ----
+
+    /** Sums over a micro-batch's response tokens, to be added up over a minibatch. */
+    public record Stats(int tokens, double approxKl, int clipped, int valueClipped, double maxAbsRatioDev) {
+        public static final Stats ZERO = new Stats(0, 0, 0, 0, 0);
+
+        public Stats plus(Stats o) {
+            return new Stats(tokens + o.tokens, approxKl + o.approxKl, clipped + o.clipped, valueClipped + o.valueClipped,
+                    Math.max(maxAbsRatioDev, o.maxAbsRatioDev));
+        }
+
+        /** Mean over tokens of (r − 1) − log r, the low-variance KL(π_old‖π_θ) estimate. */
+        public double meanApproxKl() {
+            return tokens == 0 ? 0 : approxKl / tokens;
+        }
+    }
+
+    /** Approximate KL, clip counts and the largest |ratio − 1| over the rows' response tokens. */
+    public static Stats stats(List<Row> rows, int seqLen, INDArray logprobs, INDArray values, Coefficients c) {
+        double[] lp = logprobs.castTo(DataType.DOUBLE).toDoubleVector();
+        double[] v = values.castTo(DataType.DOUBLE).toDoubleVector();
+        int tokens = 0, clipped = 0, vClipped = 0;
+        double kl = 0, dev = 0;
+        for (int r = 0; r < rows.size(); r++) {
+            Row row = rows.get(r);
+            for (int j = 0; j < row.responseLength(); j++) {
+                int i = r * seqLen + row.promptLength() + j - 1;
+                double logRatio = lp[i] - row.oldLogprobs()[j];
+                double ratio = Math.exp(logRatio);
+                tokens++;
+                kl += (ratio - 1) - logRatio;
+                if (Math.abs(ratio - 1) > c.clip()) clipped++;
+                if (c.valueClip() > 0 && Math.abs(v[i] - row.oldValues()[j]) > c.valueClip()) vClipped++;
+                dev = Math.max(dev, Math.abs(ratio - 1));
+            }
+        }
+        return new Stats(tokens, kl, clipped, vClipped, dev);
+    }
+}

@@ -1,0 +1,502 @@
+package org.rlhf4j.ppo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.rlhf4j.data.format.PretrainDoc;
+import org.rlhf4j.data.format.PromptRecord;
+import org.rlhf4j.data.rollout.Rollouts;
+import org.rlhf4j.data.world.GoldJudge;
+import org.rlhf4j.policy.Policy;
+import org.rlhf4j.policy.checkpoint.Checkpoint;
+import org.rlhf4j.policy.generate.Generator;
+import org.rlhf4j.policy.generate.SamplingConfig;
+import org.rlhf4j.policy.model.GptWeights;
+import org.rlhf4j.policy.train.AdamW;
+import org.rlhf4j.policy.train.Progress;
+import org.rlhf4j.policy.train.TrainGraph;
+import org.rlhf4j.policy.train.TrainLoop;
+
+/**
+ * The PPO loop. One iteration, top to bottom:
+ *
+ * <ol>
+ *   <li>{@link #sample}: a batch of prompts (seeded order), rendered with the chat template, answered by the policy
+ *       with the KV-cache sampler (one seed per row, a function of (seed, iteration, row));</li>
+ *   <li>{@link #score}: the policy's log-probs ("old") and values, the reference's log-probs, and the scorer's score;</li>
+ *   <li>{@link #rewards}: −β·(log π − log π_ref) per response token plus the final score at the last token
+ *       ({@link Rewards}: EOS trick, optional running normalisation, clip);</li>
+ *   <li>{@link #advantages}: GAE over response tokens, whitened over the batch; returns = raw advantages + values
+ *       ({@link Advantages});</li>
+ *   <li>{@link #learn}: PPO epochs over shuffled minibatches, one AdamW step each (global-norm clipped), early stop on
+ *       approximate KL ({@link PpoLosses});</li>
+ *   <li>the KL controller's update of β ({@link KlController});</li>
+ *   <li>PPO-ptx, inside step 5: {@link #ptxGradients} adds γ_ptx × the LM gradient of a pretraining batch to each
+ *       minibatch step's gradients when γ_ptx &gt; 0.</li>
+ * </ol>
+ * Then the iteration's gold score, its metrics line, the progress bar and (every N iterations) a checkpoint.
+ *
+ * The policy carries the value head (actor-critic on one backbone); the reference is a frozen copy; the scorer is any
+ * {@link RewardFn}. Every random choice is a function of (seed, iteration), so {@code --resume} from {@code last/}
+ * (weights, value head, optimizer moments, β, running reward statistics, iteration) continues exactly.
+ */
+public final class PpoTrainer {
+    public static final String LAST = "last", METRICS = "metrics.jsonl", SUMMARY = "summary.json";
+    /** A run stops after this many optimizer steps in a row were refused for non-finite gradients. */
+    static final int MAX_CONSECUTIVE_SKIPS = 5;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final DataType DTYPE = DataType.FLOAT;
+    private static final long SAMPLE = 1, SHUFFLE = 2;
+
+    private final PpoConfig cfg;
+    private final Policy policy, reference;
+    private final RewardFn reward;
+    private final List<PromptRecord> prompts;
+    private final PtxBatches ptx;
+    private final GoldJudge judge;
+    private final PpoLosses.Coefficients coef;
+    private final int seqLen, maxNew;
+    private final KlController kl;
+    private final AdamW opt;
+    private Rewards.RunningMoments scoreStats = new Rewards.RunningMoments();
+    private TrainGraph ppoGraph, ptxGraph;
+    private int skippedTotal, consecutiveSkips;
+
+    /**
+     * @param policy    the policy being trained; must have the value head; updated in place
+     * @param reference the frozen reference (the SFT policy)
+     * @param reward    the scorer of finished responses
+     * @param prompts   training prompts, each rendering to at most rollout.prompt_max_tokens ids
+     * @param ptxDocs   pretraining documents for PPO-ptx (ignored when ptx.coef = 0)
+     * @param judge     the gold judge for the per-iteration gold score, or null (prompts without family are skipped)
+     */
+    public PpoTrainer(PpoConfig cfg, Policy policy, Policy reference, RewardFn reward, List<PromptRecord> prompts,
+                      List<PretrainDoc> ptxDocs, GoldJudge judge) {
+        if (!policy.weights().hasHead(GptWeights.Head.VALUE)) throw new IllegalArgumentException("the PPO policy needs a value head");
+        if (prompts.isEmpty()) throw new IllegalArgumentException("no training prompts");
+        this.cfg = cfg;
+        this.policy = policy;
+        this.reference = reference;
+        this.reward = reward;
+        this.prompts = prompts;
+        this.judge = judge;
+        this.coef = PpoLosses.Coefficients.of(cfg);
+        this.seqLen = cfg.rollout().seqLen();
+        this.maxNew = cfg.rollout().maxNewTokens();
+        this.kl = new KlController(cfg.kl());
+        this.opt = new AdamW(cfg.optim());
+        this.ptx = cfg.ptxOn() ? new PtxBatches(ptxDocs, policy.tokenizer(), cfg.ptx().seqLen(), cfg.ptx().batchSize(), cfg.seed()) : null;
+        for (PromptRecord p : prompts) {
+            int n = policy.chat().renderPrompt(p.prompt()).length;
+            if (n > cfg.rollout().promptMaxTokens())
+                throw new IllegalArgumentException("prompt " + p.id() + " renders to " + n + " tokens, more than rollout.prompt_max_tokens=" + cfg.rollout().promptMaxTokens());
+        }
+    }
+
+    /** The run's outcome: the summary, every metrics line, and the final checkpoint. */
+    public record Result(ObjectNode summary, List<ObjectNode> metrics, Path last) {}
+
+    /** Step 1's output: B prompts and their sampled responses. */
+    record Samples(List<PromptRecord> prompts, List<int[]> promptIds, List<int[]> responseIds, List<String> texts, boolean[] eos) {
+        int size() {
+            return prompts.size();
+        }
+    }
+
+    /**
+     * Step 2's output, (B, L) arrays with L = max_new_tokens, column j = response token j; 0 / false past a
+     * response's end.
+     *
+     * @param logprobs    log π_old(token j | prompt, tokens &lt; j) at the sampling temperature
+     * @param refLogprobs log π_ref of the same token
+     * @param values      V(state before token j), the value head at rollout time
+     * @param mask        whether response token j exists
+     * @param rawScores   (B) the scorer's output
+     */
+    record Scored(double[][] logprobs, double[][] refLogprobs, double[][] values, boolean[][] mask, double[] rawScores) {}
+
+    /** What one iteration's update did, averaged over its applied minibatch steps. */
+    record LearnStats(int steps, boolean earlyStopped, double policyLoss, double valueLoss, double entropy, double clipFraction,
+                      double valueClipFraction, double approxKl, double ptxLoss, double gradNorm, double lr,
+                      double ratioDevFirstMinibatch, long trainedTokens) {}
+
+    public Result run(Path out, ObjectNode provenance, JsonNode metadata, boolean resume) throws IOException {
+        Files.createDirectories(out);
+        List<ObjectNode> metrics = new ArrayList<>();
+        int start = resume && Files.exists(out.resolve(LAST)) ? restore(out, metrics) : 0;
+        ppoGraph = new TrainGraph(policy.weights(), seqLen, PpoLosses.builder(coef));
+        ptxGraph = ptx == null ? null : PtxBatches.graph(policy.weights(), cfg.ptx().seqLen(), cfg.ptxCoef());
+        try (Progress bar = new Progress("ppo", cfg.iterations())) {
+            bar.stepTo(start, "");
+            for (int it = start; it < cfg.iterations(); it++) {
+                ObjectNode m = iteration(it);
+                metrics.add(m);
+                TrainLoop.writeMetrics(out.resolve(METRICS), metrics);
+                bar.stepTo(it + 1, String.format("proxy %.3f gold %s kl %.2f β %.4f", m.get("rm_score").asDouble(),
+                        m.hasNonNull("gold_score") ? String.format("%.3f", m.get("gold_score").asDouble()) : "-",
+                        m.get("kl_per_response").asDouble(), m.get("beta").asDouble()));
+                if ((it + 1) % cfg.checkpointEvery() == 0 || it + 1 == cfg.iterations())
+                    Checkpoint.save(out.resolve(LAST), policy, provenance, opt.state(), trainerState(it + 1), metadata);
+            }
+        }
+        ObjectNode summary = summarize(metrics);
+        TrainLoop.writeJson(out.resolve(SUMMARY), summary);
+        return new Result(summary, metrics, out.resolve(LAST));
+    }
+
+    /** One PPO iteration (steps 1–7); returns its metrics line. */
+    ObjectNode iteration(int it) {
+        long t0 = System.nanoTime();
+        Samples s = sample(it);                                                       // 1. sample
+        long t1 = System.nanoTime();
+        Scored sc = score(s);                                                         // 2. score
+        long t2 = System.nanoTime();
+        double beta = kl.beta();
+        double[] scores = Rewards.finalScores(sc.rawScores(), s.eos(), cfg.reward(), scoreStats);
+        double[][] rewards = rewards(sc, scores, beta);                               // 3. rewards per token
+        Advantages.Result gae = advantages(rewards, sc);                              // 4. GAE, returns
+        double[][] adv = cfg.ppo().whitenAdvantages() ? Advantages.whiten(gae.advantages(), sc.mask()) : gae.advantages();
+        LearnStats ls = learn(it, trainingRows(s, sc, adv, gae.returns()));           // 5. PPO epochs (7. ptx inside)
+        long t3 = System.nanoTime();
+        double klPerResponse = klPerResponse(sc);
+        kl.update(klPerResponse, s.size());                                           // 6. β for the next iteration
+        double gold = goldScore(s);
+        long t4 = System.nanoTime();
+        return metricsLine(it, s, sc, scores, rewards, gae, ls, beta, klPerResponse, gold, new long[] {t0, t1, t2, t3, t4});
+    }
+
+    // ---- 1. sample ----
+
+    /** Prompts of iteration {@code it}: slots [it·B, (it+1)·B) of seeded permutations of the prompt set, one per epoch. */
+    List<PromptRecord> promptsFor(int it) {
+        List<PromptRecord> out = new ArrayList<>();
+        int[] order = null;
+        int orderEpoch = -1;
+        for (int i = 0; i < cfg.batchSize(); i++) {
+            long pos = (long) it * cfg.batchSize() + i;
+            int epoch = (int) (pos / prompts.size());
+            if (epoch != orderEpoch) {
+                order = SeededOrder.permutation(prompts.size(), cfg.seed() * 1_000_003L + epoch);
+                orderEpoch = epoch;
+            }
+            out.add(prompts.get(order[(int) (pos % prompts.size())]));
+        }
+        return out;
+    }
+
+    Samples sample(int it) {
+        List<PromptRecord> batch = promptsFor(it);
+        List<int[]> ids = new ArrayList<>();
+        long[] seeds = new long[batch.size()];
+        long iterSeed = SeededOrder.mix(cfg.seed(), it, 0, SAMPLE);
+        for (int i = 0; i < batch.size(); i++) {
+            ids.add(policy.chat().renderPrompt(batch.get(i).prompt()));
+            seeds[i] = Generator.rowSeed(iterSeed, i);
+        }
+        Generator.Result r = policy.generate(ids, SamplingConfig.sample(cfg.rollout().temperature(), maxNew), seeds);
+        List<String> texts = new ArrayList<>();
+        boolean[] eos = new boolean[batch.size()];
+        for (int i = 0; i < batch.size(); i++) {
+            texts.add(policy.tokenizer().decode(r.tokens().get(i)));
+            eos[i] = r.endedWithEos(i);
+        }
+        return new Samples(batch, ids, r.tokens(), texts, eos);
+    }
+
+    // ---- 2. score ----
+
+    Scored score(Samples s) {
+        int b = s.size();
+        List<int[]> seqs = new ArrayList<>();
+        List<RewardFn.Response> responses = new ArrayList<>();
+        for (int i = 0; i < b; i++) {
+            seqs.add(concat(s.promptIds().get(i), s.responseIds().get(i)));
+            responses.add(new RewardFn.Response(s.prompts().get(i), s.promptIds().get(i), s.responseIds().get(i), s.texts().get(i), s.eos()[i]));
+        }
+        double t = cfg.rollout().temperature();
+        Policy.Scores ps = policy.score(seqs, t, true, false);
+        Policy.Scores rs = reference.score(seqs, t, false, false);
+        double[] raw = reward.score(responses);
+        if (raw.length != b) throw new IllegalStateException("the reward function returned " + raw.length + " scores for " + b + " responses");
+        double[][] lp = new double[b][maxNew], ref = new double[b][maxNew], val = new double[b][maxNew];
+        boolean[][] mask = new boolean[b][maxNew];
+        for (int i = 0; i < b; i++) {
+            int p = s.promptIds().get(i).length;
+            for (int j = 0; j < s.responseIds().get(i).length; j++) {
+                lp[i][j] = ps.tokenLogprobs().get(i)[p + j - 1];
+                ref[i][j] = rs.tokenLogprobs().get(i)[p + j - 1];
+                val[i][j] = ps.values().get(i)[p + j - 1];
+                mask[i][j] = true;
+            }
+        }
+        return new Scored(lp, ref, val, mask, raw);
+    }
+
+    // ---- 3. rewards, 4. advantages ----
+
+    double[][] rewards(Scored sc, double[] scores, double beta) {
+        return Rewards.perToken(sc.logprobs(), sc.refLogprobs(), sc.mask(), scores, beta);
+    }
+
+    Advantages.Result advantages(double[][] rewards, Scored sc) {
+        return Advantages.gae(rewards, sc.values(), sc.mask(), cfg.gae().gamma(), cfg.gae().lambda());
+    }
+
+    static List<PpoLosses.Row> trainingRows(Samples s, Scored sc, double[][] adv, double[][] returns) {
+        List<PpoLosses.Row> rows = new ArrayList<>();
+        for (int i = 0; i < s.size(); i++)
+            rows.add(new PpoLosses.Row(concat(s.promptIds().get(i), s.responseIds().get(i)), s.promptIds().get(i).length,
+                    sc.logprobs()[i], adv[i], returns[i], sc.values()[i]));
+        return rows;
+    }
+
+    // ---- 5. learn (with 7. ptx) ----
+
+    LearnStats learn(int it, List<PpoLosses.Row> rows) {
+        PpoConfig.Learn c = cfg.ppo();
+        int perMb = c.minibatchSize(), nMb = c.minibatchesPer(rows.size());
+        int steps = 0;
+        boolean stopped = false;
+        double pl = 0, vl = 0, ent = 0, ptxLoss = 0, gradNorm = 0, lr = 0, ratioDev = Double.NaN;
+        PpoLosses.Stats total = PpoLosses.Stats.ZERO;
+        long tokens = 0;
+        epochs:
+        for (int epoch = 0; epoch < c.epochs(); epoch++) {
+            int[] order = SeededOrder.permutation(rows.size(), SeededOrder.mix(cfg.seed(), it, epoch, SHUFFLE));
+            for (int mb = 0; mb < nMb; mb++) {
+                long plannedStep = ((long) it * c.epochs() + epoch) * nMb + mb;
+                List<PpoLosses.Row> mbRows = new ArrayList<>();
+                for (int k = mb * perMb; k < (mb + 1) * perMb; k++) mbRows.add(rows.get(order[k]));
+                double weight = 1.0 / Math.max(1, PpoLosses.responseTokens(mbRows));
+                Map<String, INDArray> grads = new HashMap<>();
+                PpoLosses.Stats st = PpoLosses.Stats.ZERO;
+                double mbPl = 0, mbVl = 0, mbEnt = 0, loss = 0;
+                for (int from = 0; from < perMb; from += c.microBatchSize()) {
+                    List<PpoLosses.Row> micro = mbRows.subList(from, from + c.microBatchSize());
+                    TrainGraph.Result r = ppoGraph.run(PpoLosses.feeds(micro, seqLen, weight, DTYPE), PpoLosses.outputs(coef));
+                    accumulate(grads, r.gradients());
+                    st = st.plus(PpoLosses.stats(micro, seqLen, r.outputs().get(PpoLosses.LOGPROBS), r.outputs().get(PpoLosses.VALUES), coef));
+                    mbPl += scalar(r, PpoLosses.POLICY_LOSS);
+                    mbVl += scalar(r, PpoLosses.VALUE_LOSS);
+                    if (coef.entropyCoef() > 0) mbEnt += scalar(r, PpoLosses.ENTROPY);
+                    loss += r.loss();
+                    tokens += (long) micro.size() * seqLen;
+                }
+                if (epoch == 0 && mb == 0) ratioDev = st.maxAbsRatioDev();
+                if (c.maxApproxKl() > 0 && st.meanApproxKl() > c.maxApproxKl()) {
+                    stopped = true;          // this minibatch's update is not applied
+                    TrainLoop.releaseNativeMemory();
+                    break epochs;
+                }
+                double mbPtx = ptx == null ? 0 : ptxGradients(plannedStep, grads);
+                double stepLr = cfg.optim().lrAt(plannedStep, cfg.plannedSteps());
+                boolean finite = Double.isFinite(loss + mbPtx);
+                AdamW.StepInfo info = finite ? opt.step(policy.weights().arrays(), grads, stepLr) : new AdamW.StepInfo(false, Double.NaN, stepLr);
+                TrainLoop.releaseNativeMemory();
+                if (!info.applied()) {
+                    skippedTotal++;
+                    if (++consecutiveSkips >= MAX_CONSECUTIVE_SKIPS)
+                        throw new IllegalStateException("ppo: " + consecutiveSkips + " consecutive updates had a non-finite loss or gradient (iteration "
+                                + (it + 1) + "); stopped. The last good checkpoint is last/ of the output directory");
+                    continue;
+                }
+                consecutiveSkips = 0;
+                steps++;
+                pl += mbPl;
+                vl += mbVl;
+                ent += mbEnt;
+                ptxLoss += mbPtx;
+                gradNorm += info.gradNorm();
+                lr = stepLr;
+                total = total.plus(st);
+            }
+        }
+        double n = Math.max(1, steps);
+        double tok = Math.max(1, total.tokens());
+        return new LearnStats(steps, stopped, pl / n, vl / n, coef.entropyCoef() > 0 ? ent / n : Double.NaN, total.clipped() / tok,
+                total.valueClipped() / tok, total.meanApproxKl(), ptx == null ? Double.NaN : ptxLoss / n, gradNorm / n, lr, ratioDev, tokens);
+    }
+
+    /** PPO-ptx: adds the γ_ptx-weighted LM gradient of minibatch step {@code step}'s pretraining batch; returns the NLL. */
+    double ptxGradients(long step, Map<String, INDArray> grads) {
+        TrainGraph.Result r = ptxGraph.run(ptx.feeds(step, DTYPE));
+        accumulate(grads, r.gradients());
+        return r.loss() / cfg.ptxCoef();
+    }
+
+    private static void accumulate(Map<String, INDArray> into, Map<String, INDArray> grads) {
+        grads.forEach((k, g) -> into.merge(k, g.dup(), INDArray::addi));
+    }
+
+    private static double scalar(TrainGraph.Result r, String name) {
+        return r.outputs().get(name).sumNumber().doubleValue();
+    }
+
+    // ---- 6. KL, and metrics ----
+
+    /** Mean over responses of Σ_t (log π − log π_ref): the sampled estimate of KL(π‖π_ref) per response. */
+    static double klPerResponse(Scored sc) {
+        double sum = 0;
+        for (int i = 0; i < sc.mask().length; i++)
+            for (int j = 0; j < sc.mask()[i].length; j++) if (sc.mask()[i][j]) sum += sc.logprobs()[i][j] - sc.refLogprobs()[i][j];
+        return sum / Math.max(1, sc.mask().length);
+    }
+
+    /** Mean gold-judge score of the iteration's own samples whose prompt has a family and gold facts; NaN if none. */
+    double goldScore(Samples s) {
+        if (judge == null) return Double.NaN;
+        double sum = 0;
+        int n = 0;
+        for (int i = 0; i < s.size(); i++) {
+            PromptRecord p = s.prompts().get(i);
+            if (p.family() == null || p.gold() == null) continue;
+            sum += judge.score(Rollouts.info(p), s.texts().get(i), s.eos()[i]).score();
+            n++;
+        }
+        return n == 0 ? Double.NaN : sum / n;
+    }
+
+    /** The iteration's metrics line; every key is described in ppo/README.md. */
+    private ObjectNode metricsLine(int it, Samples s, Scored sc, double[] scores, double[][] rewards, Advantages.Result gae,
+                                   LearnStats ls, double beta, double klPerResponse, double gold, long[] t) {
+        int b = s.size();
+        long responseTokens = 0;
+        double lpSum = 0, klSum = 0, rewardSum = 0, eos = 0;
+        for (int i = 0; i < b; i++) {
+            eos += s.eos()[i] ? 1 : 0;
+            for (int j = 0; j < maxNew; j++) {
+                if (!sc.mask()[i][j]) continue;
+                responseTokens++;
+                lpSum += sc.logprobs()[i][j];
+                klSum += sc.logprobs()[i][j] - sc.refLogprobs()[i][j];
+                rewardSum += rewards[i][j];
+            }
+        }
+        double tok = Math.max(1, responseTokens);
+        ObjectNode m = JSON.createObjectNode();
+        m.put("iteration", it + 1);
+        m.put("rm_score", mean(sc.rawScores()));
+        m.put("score", mean(scores));
+        if (Double.isNaN(gold)) m.putNull("gold_score");
+        else m.put("gold_score", gold);
+        m.put("reward_per_response", rewardSum / b);
+        m.put("kl_per_token", klSum / tok);
+        m.put("kl_per_response", klPerResponse);
+        m.put("beta", beta);
+        m.put("beta_next", kl.beta());
+        m.put("entropy", -lpSum / tok);
+        m.put("response_length", responseTokens / (double) b);
+        m.put("eos_rate", eos / b);
+        m.put("policy_loss", ls.policyLoss());
+        m.put("value_loss", ls.valueLoss());
+        if (!Double.isNaN(ls.entropy())) m.put("entropy_graph", ls.entropy());
+        m.put("clip_fraction", ls.clipFraction());
+        m.put("value_clip_fraction", ls.valueClipFraction());
+        m.put("approx_kl", ls.approxKl());
+        m.put("explained_variance", Advantages.explainedVariance(sc.values(), gae.returns(), sc.mask()));
+        if (Double.isNaN(ls.ptxLoss())) m.putNull("ptx_loss");
+        else m.put("ptx_loss", ls.ptxLoss());
+        m.put("grad_norm", ls.gradNorm());
+        m.put("lr", ls.lr());
+        m.put("minibatch_steps", ls.steps());
+        m.put("early_stopped", ls.earlyStopped());
+        m.put("ratio_dev_first_minibatch", ls.ratioDevFirstMinibatch());
+        m.put("skipped_updates_total", skippedTotal);
+        double total = (t[4] - t[0]) / 1e9;
+        m.put("tokens_per_s", responseTokens / total);
+        m.put("generate_tokens_per_s", responseTokens / ((t[1] - t[0]) / 1e9));
+        m.put("learn_tokens_per_s", ls.trainedTokens() / ((t[3] - t[2]) / 1e9));
+        m.put("generate_s", (t[1] - t[0]) / 1e9);
+        m.put("score_s", (t[2] - t[1]) / 1e9);
+        m.put("learn_s", (t[3] - t[2]) / 1e9);
+        m.put("gold_s", (t[4] - t[3]) / 1e9);
+        m.put("iteration_s", total);
+        m.put("sample_response", s.texts().get(0));
+        return m;
+    }
+
+    private ObjectNode summarize(List<ObjectNode> metrics) {
+        ObjectNode s = JSON.createObjectNode();
+        s.put("stage", "ppo");
+        s.put("iterations", cfg.iterations());
+        s.put("parameters", policy.parameterCount());
+        s.put("training_prompts", prompts.size());
+        s.put("skipped_updates", skippedTotal);
+        s.put("final_beta", kl.beta());
+        if (!metrics.isEmpty()) {
+            int k = Math.min(5, metrics.size());
+            for (String key : List.of("rm_score", "gold_score", "kl_per_response", "kl_per_token", "entropy", "response_length", "eos_rate")) {
+                if (!metrics.get(0).hasNonNull(key)) continue;          // e.g. no gold score for prompts without gold facts
+                s.put("first_" + key, metrics.get(0).get(key).asDouble());
+                double sum = 0;
+                for (int i = metrics.size() - k; i < metrics.size(); i++) sum += metrics.get(i).path(key).asDouble(Double.NaN);
+                s.put("last" + k + "_" + key, sum / k);
+            }
+            double seconds = 0;
+            for (ObjectNode m : metrics) seconds += m.path("iteration_s").asDouble();
+            s.put("train_seconds", seconds);
+        }
+        return s;
+    }
+
+    // ---- checkpoints ----
+
+    private ObjectNode trainerState(int iterationsDone) {
+        ObjectNode st = JSON.createObjectNode();
+        st.put("iteration", iterationsDone);
+        st.put("beta", kl.beta());
+        st.set("reward_stats", scoreStats.toJson());
+        st.put("optimizer_steps", opt.steps());
+        st.put("skipped_total", skippedTotal);
+        st.put("seed", cfg.seed());
+        st.put("prompt_position", (long) iterationsDone * cfg.batchSize());
+        return st;
+    }
+
+    /** Loads out/last into the live policy, optimizer and trainer state; returns the iteration to continue from. */
+    private int restore(Path out, List<ObjectNode> metrics) throws IOException {
+        Checkpoint.Contents c = Checkpoint.load(out.resolve(LAST));
+        JsonNode st = c.trainerState();
+        if (st == null || c.optimizer() == null) throw new IOException(out.resolve(LAST) + ": no trainer or optimizer state to resume from");
+        if (st.path("seed").asLong() != cfg.seed())
+            throw new IOException(out.resolve(LAST) + ": was trained with seed " + st.path("seed").asLong() + ", the config says " + cfg.seed());
+        policy.weights().assignFrom(c.policy().weights());
+        opt.load(c.optimizer(), st.path("optimizer_steps").asLong());
+        kl.setBeta(st.path("beta").asDouble());
+        scoreStats = Rewards.RunningMoments.fromJson(st.path("reward_stats"));
+        skippedTotal = st.path("skipped_total").asInt();
+        int done = st.path("iteration").asInt();
+        Path file = out.resolve(METRICS);
+        if (Files.exists(file))
+            for (String line : Files.readAllLines(file)) {
+                if (line.isBlank()) continue;
+                ObjectNode n = (ObjectNode) JSON.readTree(line);
+                if (n.path("iteration").asInt() <= done) metrics.add(n);
+            }
+        return done;
+    }
+
+    // ---- small helpers ----
+
+    static int[] concat(int[] a, int[] b) {
+        int[] out = new int[a.length + b.length];
+        System.arraycopy(a, 0, out, 0, a.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    private static double mean(double[] x) {
+        double s = 0;
+        for (double v : x) s += v;
+        return x.length == 0 ? Double.NaN : s / x.length;
+    }
+}

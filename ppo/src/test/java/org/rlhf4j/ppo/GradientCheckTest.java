@@ -1,0 +1,99 @@
+package org.rlhf4j.ppo;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.rlhf4j.data.format.PretrainDoc;
+import org.rlhf4j.policy.Nd4jDefaults;
+import org.rlhf4j.policy.model.GptConfig;
+import org.rlhf4j.policy.model.GptWeights;
+import org.rlhf4j.policy.tokenizer.ByteTokenizer;
+import org.rlhf4j.policy.train.GradientCheck;
+import org.rlhf4j.policy.train.TrainGraph;
+
+/**
+ * Central finite differences in float64 against SameDiff's gradients, for the PPO loss and the ptx loss. Step 1e-5 and
+ * absolute floor 1e-6: the losses are O(1–100), so a 1e-6 step leaves ~1e-10 of rounding noise in the numeric side,
+ * which is larger than the exactly-zero gradients (e.g. attention key biases, which softmax ignores).
+ */
+class GradientCheckTest {
+    static final int T = 12;
+
+    @BeforeAll
+    static void defaults() {
+        Nd4jDefaults.apply();
+    }
+
+    static GptWeights tinyWeights(boolean valueHead) {
+        GptConfig c = GptConfig.of(ByteTokenizer.VOCAB, 32, 16, 2, 2);
+        GptWeights w = GptWeights.init(c, 11, DataType.DOUBLE);
+        // larger weights than GPT-2's 0.02 so the check sees non-trivial attention and GELU
+        for (INDArray a : w.arrays().values()) if (a.rank() == 2) a.muli(10);
+        return valueHead ? w.withHead(GptWeights.Head.VALUE, 12) : w;
+    }
+
+    @Test
+    void ppoLossPolicyValueAndEntropyTermsMatchFiniteDifferences() {
+        GptWeights w = tinyWeights(true);
+        PpoLosses.Coefficients coef = new PpoLosses.Coefficients(0.2, 0.2, 0.5, 0.05, 0.7);
+        TrainGraph g = new TrainGraph(w, T, PpoLosses.builder(coef));
+
+        // rows: prompt lengths 3..5, responses 4..7, right-padded to T
+        SplittableRandom rng = new SplittableRandom(5);
+        int[][] shape = {{3, 6}, {5, 7}, {4, 4}};
+        List<PpoLosses.Row> zero = new ArrayList<>();
+        for (int[] s : shape) {
+            int[] seq = new int[s[0] + s[1]];
+            for (int i = 0; i < seq.length; i++) seq[i] = rng.nextInt(256);
+            zero.add(new PpoLosses.Row(seq, s[0], new double[s[1]], new double[s[1]], new double[s[1]], new double[s[1]]));
+        }
+        int n = PpoLosses.responseTokens(zero);
+        Map<String, INDArray> out = g.output(PpoLosses.feeds(zero, T, 1.0 / n, DataType.DOUBLE), PpoLosses.LOGPROBS, PpoLosses.VALUES);
+        double[] lp = out.get(PpoLosses.LOGPROBS).toDoubleVector(), v = out.get(PpoLosses.VALUES).toDoubleVector();
+
+        // old log-probs and values at chosen offsets from the current ones: ratios inside and outside [0.8, 1.2] and
+        // value moves inside and outside ±0.2, all well away from the kinks (finite differences must not straddle one)
+        double[] logRatios = {0.0, 0.1, -0.1, 0.45, -0.5, 0.3, -0.35};
+        double[] valueMoves = {0.05, -0.1, 0.5, -0.6, 0.0, 0.35};
+        List<PpoLosses.Row> rows = new ArrayList<>();
+        int k = 0;
+        for (int r = 0; r < zero.size(); r++) {
+            PpoLosses.Row z = zero.get(r);
+            int len = z.responseLength();
+            double[] old = new double[len], adv = new double[len], ret = new double[len], oldV = new double[len];
+            for (int j = 0; j < len; j++, k++) {
+                int i = r * T + z.promptLength() + j - 1;
+                old[j] = lp[i] - logRatios[k % logRatios.length];
+                adv[j] = (k % 3 == 0 ? -1 : 1) * (0.5 + rng.nextDouble());
+                oldV[j] = v[i] - valueMoves[k % valueMoves.length];
+                ret[j] = v[i] + rng.nextDouble(-1, 1);
+            }
+            rows.add(new PpoLosses.Row(z.sequence(), z.promptLength(), old, adv, ret, oldV));
+        }
+        Map<String, INDArray> feeds = PpoLosses.feeds(rows, T, 1.0 / n, DataType.DOUBLE);
+        GradientCheck.Report rep = GradientCheck.check(g.sameDiff(), g.lossName(), feeds, w.names(), 2, 1e-5, 1e-6, 3);
+        assertTrue(rep.maxRelError() < 1e-5, "worst " + rep.worst());
+        assertEquals(w.names().size() * 2 - 1, rep.checked(), "2 entries of every parameter (the value head's bias has 1)");
+    }
+
+    @Test
+    void ptxLossMatchesFiniteDifferences() {
+        GptWeights w = tinyWeights(true);
+        TrainGraph g = PtxBatches.graph(w, T, 27.8);
+        PtxBatches batches = new PtxBatches(List.of(new PretrainDoc("the cat sat on the mat"), new PretrainDoc("hi"),
+                new PretrainDoc("a longer document that is cut to a seeded window")), new ByteTokenizer(), T, 3, 9);
+        Map<String, INDArray> feeds = batches.feeds(0, DataType.DOUBLE);
+        GptWeights backbone = PtxBatches.backbone(w);
+        GradientCheck.Report rep = GradientCheck.check(g.sameDiff(), g.lossName(), feeds, backbone.names(), 2, 1e-5, 1e-6, 4);
+        assertTrue(rep.maxRelError() < 1e-5, "worst " + rep.worst());
+        assertEquals(backbone.names().size() * 2, rep.checked());
+        assertSame(w.get(GptWeights.WTE), backbone.get(GptWeights.WTE), "the ptx graph shares the policy's arrays");
+    }
+}
