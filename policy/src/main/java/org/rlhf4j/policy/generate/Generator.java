@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.rlhf4j.policy.model.KvForward;
 import org.rlhf4j.policy.model.TokenBatch;
 import org.rlhf4j.policy.tokenizer.Tokenizer;
@@ -72,14 +71,13 @@ public final class Generator {
 
         try (KvForward.Cache cache = forward.newCache(b, promptLen + maxNew)) {
             TokenBatch batch = TokenBatch.leftPadded(prompts, promptLen);
-            INDArray hidden = forward.step(cache, batch.ids, batch.positions, batch.realFlags());  // (B·P, d)
-            int[] lastRows = new int[b];
-            for (int i = 0; i < b; i++) lastRows[i] = i * promptLen + promptLen - 1;
-            float[][] logits = rowsOfLogits(hidden, lastRows);
+            forward.advance(cache, batch.ids, batch.positions, batch.realFlags());  // prefill; rows end at the same column
+            float[][] logits = forward.lastLogits(cache);                           // (B, V) at each row's last prompt token
 
             int[][] next = new int[b][1];
             int[][] pos = new int[b][1];
             boolean[][] real = new boolean[b][1];
+            double[] work = new double[logits.length == 0 ? 0 : logits[0].length];
             for (int step = 0; step < maxNew; step++) {
                 boolean anyActive = false;
                 for (int i = 0; i < b; i++) {
@@ -87,10 +85,10 @@ public final class Generator {
                     next[i][0] = 0;
                     pos[i][0] = 0;
                     if (finish[i] != null) continue;
-                    Sampler.Pick pick = Sampler.pick(logits[i], cfg, rng[i]);
+                    Sampler.Pick pick = pick(logits[i], cfg, rng[i], work);
                     out.get(i).add(pick.id());
                     lps.get(i).add((float) pick.logprob());
-                    if (pick.id() == tokenizer.eos()) finish[i] = Finish.EOS;
+                    if (!cfg.ignoreEos() && pick.id() == tokenizer.eos()) finish[i] = Finish.EOS;
                     else if (hitStop(out.get(i), cfg.stop())) finish[i] = Finish.STOP_SEQUENCE;
                     else if (out.get(i).size() == maxNew) finish[i] = Finish.LENGTH;
                     else {
@@ -101,10 +99,8 @@ public final class Generator {
                     }
                 }
                 if (!anyActive) break;
-                INDArray h = forward.step(cache, next, pos, real); // (B, d)
-                int[] rows = new int[b];
-                for (int i = 0; i < b; i++) rows[i] = i;
-                logits = rowsOfLogits(h, rows);
+                forward.advance(cache, next, pos, real);
+                logits = forward.lastLogits(cache); // (B, V)
             }
         }
         List<int[]> tokens = new ArrayList<>();
@@ -118,9 +114,34 @@ public final class Generator {
         return new Result(tokens, logprobs, Arrays.asList(finish));
     }
 
-    private float[][] rowsOfLogits(INDArray hidden, int[] rows) {
-        INDArray picked = org.nd4j.linalg.factory.Nd4j.pullRows(hidden, 1, rows);
-        return forward.logits(picked).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).toFloatMatrix();
+    /**
+     * {@link Sampler#pick}, with a fast path for plain sampling (no greedy, top-k or top-p): the same distribution,
+     * softmax(logits / temperature), drawn by the same walk over ids in ascending order with the same uniform draw,
+     * but without sorting the vocabulary (Sampler sorts it for top-k/top-p; at V = 8192 that sort cost more than the
+     * model's forward step). Rounding differs from Sampler's (normaliser summed in id order, not by
+     * probability), so a pick can differ only when u falls within ~1e-16 of a cumulative boundary.
+     */
+    static Sampler.Pick pick(float[] logits, SamplingConfig cfg, SplittableRandom rng, double[] work) {
+        if (cfg.greedy() || cfg.topK() > 0 || cfg.topP() < 1.0) return Sampler.pick(logits, cfg, rng);
+        double temperature = cfg.temperature(), max = Double.NEGATIVE_INFINITY;
+        int v = logits.length;
+        for (int i = 0; i < v; i++) max = Math.max(max, logits[i] / temperature);
+        double sum = 0;
+        for (int i = 0; i < v; i++) {
+            work[i] = Math.exp(logits[i] / temperature - max);
+            sum += work[i];
+        }
+        double lse = max + Math.log(sum);
+        double u = rng.nextDouble(), acc = 0;
+        int id = -1;
+        for (int i = 0; i < v; i++) {
+            double e = work[i] / sum; // Sampler's p = exp(logp) / Σ exp(logp)
+            if (e == 0) continue;
+            id = i;
+            acc += e;
+            if (u < acc) break;
+        }
+        return new Sampler.Pick(id, logits[id] / temperature - lse);
     }
 
     private boolean hitStop(List<Integer> ids, List<String> stops) {

@@ -12,8 +12,11 @@ import java.util.List;
  * @param greedy       take the arg-max instead of sampling
  * @param maxNewTokens stop after this many new tokens
  * @param stop         stop once the decoded response contains any of these strings
+ * @param ignoreEos    keep sampling after an EOS (it is kept as an ordinary token): every row then gets exactly
+ *                     maxNewTokens tokens unless a stop string ends it. For benchmarks, which must do a fixed amount
+ *                     of work as PyTorch's peer does; false everywhere else.
  */
-public record SamplingConfig(double temperature, int topK, double topP, boolean greedy, int maxNewTokens, List<String> stop) {
+public record SamplingConfig(double temperature, int topK, double topP, boolean greedy, int maxNewTokens, List<String> stop, boolean ignoreEos) {
     public SamplingConfig {
         List<String> p = new ArrayList<>();
         if (!(temperature > 0)) p.add("temperature: expected > 0, got " + temperature);
@@ -22,6 +25,11 @@ public record SamplingConfig(double temperature, int topK, double topP, boolean 
         if (maxNewTokens < 1) p.add("max_new_tokens: expected >= 1, got " + maxNewTokens);
         if (!p.isEmpty()) throw new IllegalArgumentException(String.join("; ", p));
         stop = stop == null ? List.of() : List.copyOf(stop);
+    }
+
+    /** The usual form: generation stops at EOS. */
+    public SamplingConfig(double temperature, int topK, double topP, boolean greedy, int maxNewTokens, List<String> stop) {
+        this(temperature, topK, topP, greedy, maxNewTokens, stop, false);
     }
 
     public static SamplingConfig sample(double temperature, int maxNewTokens) {
@@ -33,14 +41,18 @@ public record SamplingConfig(double temperature, int topK, double topP, boolean 
     }
 
     public SamplingConfig withTopK(int k) {
-        return new SamplingConfig(temperature, k, topP, greedy, maxNewTokens, stop);
+        return new SamplingConfig(temperature, k, topP, greedy, maxNewTokens, stop, ignoreEos);
     }
 
     public SamplingConfig withTopP(double p) {
-        return new SamplingConfig(temperature, topK, p, greedy, maxNewTokens, stop);
+        return new SamplingConfig(temperature, topK, p, greedy, maxNewTokens, stop, ignoreEos);
     }
 
     public SamplingConfig withStop(List<String> s) {
-        return new SamplingConfig(temperature, topK, topP, greedy, maxNewTokens, s);
+        return new SamplingConfig(temperature, topK, topP, greedy, maxNewTokens, s, ignoreEos);
+    }
+
+    public SamplingConfig withIgnoreEos(boolean ignore) {
+        return new SamplingConfig(temperature, topK, topP, greedy, maxNewTokens, stop, ignore);
     }
 }
