@@ -106,7 +106,7 @@ public final class Policy {
             batch.checkIds(config.vocabSize());
             try (KvForward.Cache cache = f.newCache(batch.rows, len)) {
                 INDArray hidden = f.step(cache, batch.ids, batch.positions, batch.realFlags());       // (R·len, d)
-                float[][] logits = f.logits(hidden).castTo(DataType.FLOAT).toFloatMatrix();           // (R·len, V)
+                float[][] logits = KvForward.floatRows(f.logits(hidden));                             // (R·len, V)
                 float[] valueFlat = values ? f.head(hidden, Head.VALUE).castTo(DataType.FLOAT).toFloatVector() : null;
                 float[] rewardFlat = reward ? f.head(hidden, Head.REWARD).castTo(DataType.FLOAT).toFloatVector() : null;
                 for (int r = 0; r < chunk.size(); r++) {

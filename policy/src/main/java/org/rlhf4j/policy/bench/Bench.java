@@ -246,7 +246,6 @@ public final class Bench {
             o.put("peer_tokens_per_s", round(f.peerTokensPerS(), 1));
             o.put("ratio", round(f.ratio(), 3));
         }
-        o.put("impl", "rlhf4j nd4j " + Nd4j.class.getPackage().getImplementationVersion());
         return o;
     }
 
