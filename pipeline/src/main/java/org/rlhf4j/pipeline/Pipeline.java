@@ -12,6 +12,9 @@ import java.util.List;
 import java.util.Map;
 import org.rlhf4j.data.annotate.CandidateSampling;
 import org.rlhf4j.data.annotate.SimulatedLabelling;
+import org.rlhf4j.data.format.Candidates;
+import org.rlhf4j.data.format.ResponseSource;
+import org.rlhf4j.data.rollout.SampleConfig;
 import org.rlhf4j.data.format.JsonlWriter;
 import org.rlhf4j.data.format.PromptRecord;
 import org.rlhf4j.data.format.Ranking;
@@ -170,15 +173,57 @@ public final class Pipeline {
                 int limit = split.equals("train") ? r.trainLimit() : r.validationLimit();
                 if (limit > 0 && prompts.size() > limit) prompts = prompts.subList(0, limit);
                 long seed = r.seed() * 31 + (split.equals("train") ? 0 : 1);
-                CandidateSampling.Result c = CandidateSampling.sample(sft, prompts, r.k(), r.sampling().sampling(), seed, sftCheckpoint.toString());
+                Sampled c = sample(sft, prompts, r, seed, sftCheckpoint.toString());
                 List<Ranking> ranked = SimulatedLabelling.rank(c.candidates(), pool, seed);
                 JsonlWriter.write(dir.resolve(split + ".jsonl"), ranked);
-                report.putObject(split).put("prompts", prompts.size()).put("rankings", ranked.size()).put("dropped", c.dropped().size()).put("resampled", c.resampled());
+                report.putObject(split).put("prompts", prompts.size()).put("rankings", ranked.size()).put("dropped", c.dropped()).put("resampled", c.resampled());
             }
         }
         ObjectNode prov = Provenance.create("rankings", sub(command, "rankings"), resolved, Map.of(), r.seed(), "shipped".equals(r.source()) ? null : sftCheckpoint);
         prov.set("result", report);
         TrainLoop.writeJson(dir.resolve("provenance.json"), prov);
+    }
+
+    /** Candidates for ranking, and how many prompts were dropped or responses resampled on the way. */
+    record Sampled(List<Candidates> candidates, int dropped, int resampled) {}
+
+    /**
+     * K responses per prompt: all at the sampling temperature, or K/n at each of n temperatures, merged per prompt
+     * (a prompt whose groups produced the same response twice is dropped and counted).
+     */
+    static Sampled sample(Policy sft, List<PromptRecord> prompts, RunConfig.Rankings r, long seed, String checkpoint) {
+        if (r.temperatures() == null) {
+            CandidateSampling.Result c = CandidateSampling.sample(sft, prompts, r.k(), r.sampling().sampling(), seed, checkpoint);
+            return new Sampled(c.candidates(), c.dropped().size(), c.resampled());
+        }
+        int per = r.k() / r.temperatures().size(), resampled = 0;
+        Map<String, List<Candidates>> byId = new LinkedHashMap<>();
+        for (int g = 0; g < r.temperatures().size(); g++) {
+            SampleConfig s = r.sampling();
+            SampleConfig at = new SampleConfig(r.temperatures().get(g), s.topP(), s.maxNewTokens(), s.greedy());
+            CandidateSampling.Result c = CandidateSampling.sample(sft, prompts, per, at.sampling(), seed * 1_000_003L + g, checkpoint);
+            resampled += c.resampled();
+            for (Candidates x : c.candidates()) byId.computeIfAbsent(x.id(), k -> new ArrayList<>()).add(x);
+        }
+        List<Candidates> merged = new ArrayList<>();
+        int dropped = 0;
+        for (List<Candidates> groups : byId.values()) {
+            List<String> responses = new ArrayList<>();
+            List<Boolean> eos = new ArrayList<>();
+            List<ResponseSource> sources = new ArrayList<>();
+            for (Candidates x : groups) {
+                responses.addAll(x.responses());
+                eos.addAll(x.eos());
+                sources.addAll(x.sources());
+            }
+            if (groups.size() != r.temperatures().size() || new java.util.HashSet<>(responses).size() != responses.size()) {
+                dropped++;
+                continue;
+            }
+            Candidates f = groups.get(0);
+            merged.add(new Candidates(f.id(), f.prompt(), f.family(), f.split(), f.gold(), responses, eos, sources));
+        }
+        return new Sampled(merged, dropped + prompts.size() - byId.size(), resampled);
     }
 
     /** The run's own record: seconds per stage, reward-model accuracy, PPO summaries. */

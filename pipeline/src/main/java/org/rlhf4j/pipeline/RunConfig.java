@@ -42,13 +42,17 @@ public record RunConfig(@JsonProperty("base") String base, @JsonProperty("sft") 
      * @param seed              sampling and annotator seed
      * @param shippedTrain      rankings file when source is "shipped"
      * @param shippedValidation rankings file when source is "shipped"
+     * @param temperatures      optional: sample K / n responses at each of these n temperatures instead of all K at
+     *                          sampling.temperature. InstructGPT ranked outputs of several models; a spread of
+     *                          temperatures likewise gives the annotators real quality differences to rank
      */
     public record Rankings(@JsonProperty("source") String source, @JsonProperty("prompts_train") String promptsTrain,
                            @JsonProperty("prompts_validation") String promptsValidation, @JsonProperty("train_limit") int trainLimit,
                            @JsonProperty("validation_limit") int validationLimit, @JsonProperty("k") int k,
                            @JsonProperty("sampling") SampleConfig sampling, @JsonProperty("seed") long seed,
                            @OptionalKey @JsonProperty("shipped_train") String shippedTrain,
-                           @OptionalKey @JsonProperty("shipped_validation") String shippedValidation) {}
+                           @OptionalKey @JsonProperty("shipped_validation") String shippedValidation,
+                           @OptionalKey @JsonProperty("temperatures") List<Double> temperatures) {}
 
     @Override
     public List<String> problems(String prefix) {
@@ -62,6 +66,13 @@ public record RunConfig(@JsonProperty("base") String base, @JsonProperty("sft") 
         if (r.trainLimit() < 0) p.add(prefix + "rankings.train_limit: expected >= 0 (0 = all), got " + r.trainLimit());
         if (r.validationLimit() < 0) p.add(prefix + "rankings.validation_limit: expected >= 0 (0 = all), got " + r.validationLimit());
         p.addAll(r.sampling().problems(prefix + "rankings.sampling."));
+        if (r.temperatures() != null) {
+            int n = r.temperatures().size();
+            if (n == 0 || r.k() % n != 0 || r.k() / n < 2)
+                p.add(prefix + "rankings.temperatures: expected n temperatures with k divisible by n and k/n >= 2 (k=" + r.k() + "), got " + n);
+            for (int i = 0; i < n; i++)
+                if (!(r.temperatures().get(i) > 0)) p.add(prefix + "rankings.temperatures[" + i + "]: expected > 0, got " + r.temperatures().get(i));
+        }
         return p;
     }
 }
