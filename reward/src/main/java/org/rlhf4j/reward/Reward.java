@@ -78,6 +78,9 @@ public final class Reward {
         n.put("dialogues_skipped_too_long", demoRows.tooLong());
         s.set("normalization", n);
         s.set("best_validation", report.toJson());
+        // the ceiling to compare accuracy with: the annotators' mutual agreement on these same held-out responses
+        s.put("annotator_agreement_on_validation", org.rlhf4j.data.world.AnnotatorAgreement.onRankings(
+                org.rlhf4j.data.world.AnnotatorPool.defaultPool(), validation.subList(0, Math.min(c.evalRankings(), validation.size())), c.seed()));
         TrainLoop.writeJson(out.resolve(TrainLoop.SUMMARY), s);
         return r;
     }

@@ -79,4 +79,38 @@ public final class AnnotatorAgreement {
         List<String> ids = annotators.stream().map(Annotator::id).toList();
         return new AgreementReport(ids, agreement, demonstrations.size(), pairs, sum / (n * (n - 1) / 2.0));
     }
+
+    /**
+     * Mutual agreement of the pool's annotators on the responses of existing rankings: every pair of distinct
+     * annotators ranks every record (each with its own seeded stream), and the result is the fraction of response
+     * pairs on which the two orderings agree. This is the ceiling InstructGPT compares its reward model's held-out
+     * accuracy with (72.4 % against 72.6 %): it is measured on the same responses the reward model is tested on.
+     */
+    public static double onRankings(AnnotatorPool pool, List<org.rlhf4j.data.format.Ranking> rankings, long seed) {
+        List<Annotator> anns = pool.annotators();
+        long agree = 0, total = 0;
+        for (int i = 0; i < anns.size(); i++) {
+            for (int j = i + 1; j < anns.size(); j++) {
+                java.util.Random ri = new java.util.Random(seed * 1_000_003L + 31L * i + j), rj = new java.util.Random(seed * 1_000_033L + 37L * j + i);
+                for (org.rlhf4j.data.format.Ranking r : rankings) {
+                    java.util.Map<String, Object> gold = r.gold() == null ? java.util.Map.of()
+                            : new com.fasterxml.jackson.databind.ObjectMapper().convertValue(r.gold(), java.util.LinkedHashMap.class);
+                    PromptInfo info = new PromptInfo(r.id() == null ? "" : r.id(), r.family(), r.prompt(), gold);
+                    List<Boolean> eos = r.eos() == null ? java.util.Collections.nCopies(r.k(), true) : r.eos();
+                    List<Integer> a = pool.rankBy(anns.get(i), info, r.responses(), eos, ri), b = pool.rankBy(anns.get(j), info, r.responses(), eos, rj);
+                    int[] pa = new int[r.k()], pb = new int[r.k()];
+                    for (int k = 0; k < r.k(); k++) {
+                        pa[a.get(k)] = k;
+                        pb[b.get(k)] = k;
+                    }
+                    for (int x = 0; x < r.k(); x++)
+                        for (int y = x + 1; y < r.k(); y++) {
+                            total++;
+                            if ((pa[x] < pa[y]) == (pb[x] < pb[y])) agree++;
+                        }
+                }
+            }
+        }
+        return total == 0 ? Double.NaN : (double) agree / total;
+    }
 }
