@@ -61,15 +61,17 @@ public final class Ppo {
         meta.put("temperature", c.rollout().temperature());
         meta.put("reward_model", c.rewardModel());
         // 4. train
-        PpoTrainer trainer = new PpoTrainer(c, roles.policy(), roles.reference(), RewardFn.rewardModel(roles.rewardModel()),
-                in.prompts(), in.ptxDocs(), GoldJudge.load());
+        GoldJudge judge = GoldJudge.load();
+        RewardFn scorer = PpoConfig.Reward.GOLD_JUDGE.equals(c.reward().sourceOrDefault()) ? RewardFn.goldJudge(judge) : RewardFn.rewardModel(roles.rewardModel());
+        meta.put("reward_source", c.reward().sourceOrDefault());
+        PpoTrainer trainer = new PpoTrainer(c, roles.policy(), roles.reference(), scorer, in.prompts(), in.ptxDocs(), judge);
         PpoTrainer.Result r = trainer.run(out, prov, meta, resume);
         // 5. held-out evaluation, SFT (the reference) next to the final PPO policy
         ObjectNode s = r.summary();
         s.put("value_head_init", c.valueHeadInit().wireName());
         s.put("prompts_left_out_too_long", in.promptsTooLong());
         if (!in.evalPrompts().isEmpty()) {
-            GoldJudge judge = GoldJudge.load();
+
             GoldEval.Report sft = GoldEval.evaluate(roles.reference(), in.evalPrompts(), c.eval().sampling().sampling(), c.seed(), judge);
             GoldEval.Report ppo = GoldEval.evaluate(roles.policy(), in.evalPrompts(), c.eval().sampling().sampling(), c.seed(), judge);
             ObjectNode gold = s.putObject("gold_heldout");

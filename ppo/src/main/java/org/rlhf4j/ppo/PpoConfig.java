@@ -104,9 +104,28 @@ public record PpoConfig(@JsonProperty("sft") String sft, @JsonProperty("reward_m
      *                          the trainer state; default false (the reward model's output is already normalised)
      */
     public record Reward(@OptionalKey @JsonProperty("missing_eos_penalty") Double missingEosPenalty,
-                         @JsonProperty("clip") double clip, @JsonProperty("normalize") boolean normalize) {
+                         @JsonProperty("clip") double clip, @JsonProperty("normalize") boolean normalize,
+                         @OptionalKey @JsonProperty("source") String source) {
+        /** The default scorer: the reward model. */
+        public static final String REWARD_MODEL = "reward_model";
+        /**
+         * The embedded task world's gold judge as the reward (an oracle): for studying how much of the gap between
+         * proxy and gold comes from the reward model rather than from PPO. Not available on user data.
+         */
+        public static final String GOLD_JUDGE = "gold_judge";
+
+        public Reward(Double missingEosPenalty, double clip, boolean normalize) {
+            this(missingEosPenalty, clip, normalize, null);
+        }
+
+        public String sourceOrDefault() {
+            return source == null ? REWARD_MODEL : source;
+        }
+
         List<String> problems(String prefix) {
             List<String> p = new ArrayList<>();
+            if (source != null && !REWARD_MODEL.equals(source) && !GOLD_JUDGE.equals(source))
+                p.add(prefix + "source: expected \"reward_model\" or \"gold_judge\", got \"" + source + "\"");
             if (missingEosPenalty != null && !Double.isFinite(missingEosPenalty))
                 p.add(prefix + "missing_eos_penalty: expected a finite number or null, got " + missingEosPenalty);
             if (!(clip >= 0)) p.add(prefix + "clip: expected >= 0 (0 = off), got " + clip);

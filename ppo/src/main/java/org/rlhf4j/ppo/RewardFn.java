@@ -47,4 +47,16 @@ public interface RewardFn {
             return out;
         };
     }
+
+    /** The gold judge's score in [0, 1] (an oracle reward for the embedded task world; see PpoConfig.Reward). */
+    static RewardFn goldJudge(org.rlhf4j.data.world.GoldJudge judge) {
+        return responses -> {
+            double[] out = new double[responses.size()];
+            for (int i = 0; i < out.length; i++) {
+                Response r = responses.get(i);
+                out[i] = judge.score(org.rlhf4j.data.rollout.Rollouts.info(r.prompt()), r.text(), r.eos()).score();
+            }
+            return out;
+        };
+    }
 }

@@ -1,0 +1,44 @@
+package org.rlhf4j.pipeline;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.rlhf4j.policy.ModelSpec;
+import org.rlhf4j.policy.config.ConfigLoader;
+import org.rlhf4j.ppo.PpoConfig;
+import org.rlhf4j.reward.RewardConfig;
+import org.rlhf4j.sft.PretrainConfig;
+import org.rlhf4j.sft.SftConfig;
+
+/** Every file in configs/ is a complete recipe that its stage accepts as is (no unknown, missing or out-of-range key). */
+class ShippedConfigsTest {
+    static final Path CONFIGS = Path.of("..", "configs");
+    static final Map<String, Class<?>> TYPES = Map.of("pretrain.json", PretrainConfig.class, "sft.json", SftConfig.class,
+            "reward.json", RewardConfig.class, "ppo.json", PpoConfig.class, "eval.json", EvalConfig.class,
+            "quickstart.json", RunConfig.class, "run.json", RunConfig.class, "model.json", ModelSpec.class, "model-nano.json", ModelSpec.class);
+
+    @Test
+    void everyShippedConfigLoads() throws Exception {
+        List<Path> files;
+        try (Stream<Path> s = Files.walk(CONFIGS)) {
+            files = s.filter(p -> p.toString().endsWith(".json")).sorted().toList();
+        }
+        assertTrue(files.size() >= 12, "configs found: " + files);
+        for (Path f : files) {
+            Class<?> type = TYPES.get(f.getFileName().toString());
+            assertNotNull(type, "no stage type known for " + f);
+            assertDoesNotThrow(() -> ConfigLoader.load(f, type, List.of()), f.toString());
+        }
+        // the run configs name stage configs that exist
+        for (String run : List.of("quickstart.json", "gpt2-small/run.json")) {
+            var rc = ConfigLoader.load(CONFIGS.resolve(run), RunConfig.class, List.of()).config();
+            for (RunConfig.StageRef ref : List.of(rc.sft(), rc.reward(), rc.ppo(), rc.ppoPtx(), rc.eval()))
+                assertTrue(Files.exists(CONFIGS.resolveSibling(ref.config())), run + " names " + ref.config());
+        }
+    }
+}
