@@ -154,7 +154,12 @@ public final class Report {
 
     static String markdown(Evaluate.Outcome o, List<Plot> plots, JsonNode context) {
         StringBuilder sb = new StringBuilder("# rlhf4j evaluation report\n\n");
-        if (context != null) sb.append("```json\n").append(context.toPrettyString()).append("\n```\n\n");
+        List<List<String>> run = runTable(context);
+        if (!run.isEmpty()) {
+            sb.append("## Run\n\n| | |\n|---|---|\n");
+            for (List<String> r : run) sb.append("| ").append(r.get(0)).append(" | ").append(r.get(1)).append(" |\n");
+            sb.append("\n");
+        }
         for (var e : tables(o).entrySet()) {
             sb.append("## ").append(e.getKey()).append("\n\n");
             List<List<String>> rows = e.getValue();
@@ -179,7 +184,12 @@ public final class Report {
                 .append("td,th{border:1px solid #bbb;padding:4px 8px;text-align:right}td:first-child,th:first-child{text-align:left}")
                 .append("th{background:#eee}img{max-width:100%;margin:0.5em 0}pre{background:#f6f6f6;padding:1em;overflow:auto}")
                 .append(".samples td{text-align:left;vertical-align:top;max-width:300px}</style></head><body>\n<h1>rlhf4j evaluation report</h1>\n");
-        if (context != null) sb.append("<pre>").append(esc(context.toPrettyString())).append("</pre>\n");
+        List<List<String>> run = runTable(context);
+        if (!run.isEmpty()) {
+            sb.append("<h2>Run</h2>\n<table>\n");
+            for (List<String> r : run) sb.append("<tr><td>").append(esc(r.get(0))).append("</td><td>").append(esc(r.get(1))).append("</td></tr>\n");
+            sb.append("</table>\n");
+        }
         for (var e : tables(o).entrySet()) {
             sb.append("<h2>").append(esc(e.getKey())).append("</h2>\n<table>\n");
             List<List<String>> rows = e.getValue();
@@ -202,7 +212,24 @@ public final class Report {
             for (Evaluate.Result r : o.results()) sb.append("<td>").append(esc(responseFor(r, pr))).append("</td>");
             sb.append("</tr>\n");
         }
-        return sb.append("</table>\n</body></html>\n").toString();
+        sb.append("</table>\n");
+        if (context != null) sb.append("<details><summary>Every stage's summary (JSON)</summary><pre>").append(esc(context.toPrettyString())).append("</pre></details>\n");
+        return sb.append("</body></html>\n").toString();
+    }
+
+    /** Seconds per stage and the reward model's headline figures, from the run's context (empty without one). */
+    static List<List<String>> runTable(JsonNode context) {
+        List<List<String>> rows = new ArrayList<>();
+        if (context == null) return rows;
+        context.path("stage_seconds").fields().forEachRemaining(e -> rows.add(List.of("seconds: " + e.getKey(), f1(e.getValue().asDouble()))));
+        if (context.has("total_stage_seconds")) rows.add(List.of("seconds: all stages", f1(context.get("total_stage_seconds").asDouble())));
+        JsonNode rm = context.path("reward_summary");
+        if (!rm.isMissingNode()) {
+            rows.add(List.of("reward model: held-out accuracy vs annotators", pct(rm.path("best_validation").path("accuracy_vs_annotators").path("accuracy").asDouble(Double.NaN))));
+            rows.add(List.of("annotators' mutual agreement on the same responses", pct(rm.path("annotator_agreement_on_validation").asDouble(Double.NaN))));
+            rows.add(List.of("reward model: held-out accuracy vs gold judge", pct(rm.path("best_validation").path("accuracy_vs_gold").path("accuracy").asDouble(Double.NaN))));
+        }
+        return rows;
     }
 
     /** One prompt per family first, then the next ones, up to the configured count. */
