@@ -11,16 +11,7 @@ final class SeededOrder {
 
     /** A Fisher–Yates permutation of 0..n−1. */
     static int[] permutation(int n, long seed) {
-        int[] o = new int[n];
-        for (int i = 0; i < n; i++) o[i] = i;
-        SplittableRandom r = new SplittableRandom(seed);
-        for (int i = n - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1);
-            int t = o[i];
-            o[i] = o[j];
-            o[j] = t;
-        }
-        return o;
+        return org.rlhf4j.policy.train.SeededShuffle.permutation(n, seed);
     }
 
     /** A seed for (seed, a, b, purpose), well mixed. */

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.rlhf4j.policy.Policy;
@@ -77,7 +76,7 @@ public final class RewardTask implements TrainLoop.Task {
     }
 
     private List<RankedPrompt> epoch(int e) {
-        return epochs.computeIfAbsent(e, k -> shuffled(train, seed * 1_000_003L + k));
+        return epochs.computeIfAbsent(e, k -> org.rlhf4j.policy.train.SeededShuffle.shuffled(train, seed * 1_000_003L + k));
     }
 
     /** The prompts (rankings) of optimizer step {@code step}. */
@@ -126,18 +125,5 @@ public final class RewardTask implements TrainLoop.Task {
         for (RankedPrompt p : prompts) rows.addAll(p.rows());
         double[] r = RewardScorer.scores(policy, rows);
         return RewardEval.evaluate(prompts, RewardEval.byPrompt(prompts, r), gold, mode, margin);
-    }
-
-    /** A seeded Fisher–Yates shuffle on SplittableRandom (stable across JDKs). */
-    static <T> List<T> shuffled(List<T> items, long seed) {
-        List<T> l = new ArrayList<>(items);
-        SplittableRandom r = new SplittableRandom(seed);
-        for (int i = l.size() - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1);
-            T t = l.get(i);
-            l.set(i, l.get(j));
-            l.set(j, t);
-        }
-        return l;
     }
 }

@@ -52,7 +52,7 @@ final class Tiny {
         for (int i = 0; i < n; i++) {
             List<Integer> counts = new ArrayList<>();
             for (int c = 0; c <= len; c++) counts.add(c);
-            counts = RewardTask.shuffled(counts, r.nextLong()).subList(0, k);
+            counts = org.rlhf4j.policy.train.SeededShuffle.shuffled(counts, r.nextLong()).subList(0, k);
             List<String> responses = new ArrayList<>();
             for (int c : counts) {
                 char[] s = new char[len];
@@ -60,7 +60,7 @@ final class Tiny {
                 List<Character> chars = new ArrayList<>();
                 for (char x : s) chars.add(x);
                 StringBuilder sb = new StringBuilder();
-                for (char x : RewardTask.shuffled(chars, r.nextLong())) sb.append(x);
+                for (char x : org.rlhf4j.policy.train.SeededShuffle.shuffled(chars, r.nextLong())) sb.append(x);
                 responses.add(sb.toString());
             }
             List<Integer> ranking = new ArrayList<>();

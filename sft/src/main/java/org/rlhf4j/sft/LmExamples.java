@@ -3,7 +3,6 @@ package org.rlhf4j.sft;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.rlhf4j.data.format.Dialogue;
 import org.rlhf4j.data.format.Message;
 import org.rlhf4j.data.format.PretrainDoc;
@@ -88,18 +87,5 @@ public final class LmExamples {
             used.set(placed, used.get(placed) + e.ids().length);
         }
         return rows;
-    }
-
-    /** A seeded Fisher–Yates shuffle (java.util.SplittableRandom, so the order is stable across JDKs). */
-    public static <T> List<T> shuffled(List<T> items, long seed) {
-        List<T> l = new ArrayList<>(items);
-        SplittableRandom r = new SplittableRandom(seed);
-        for (int i = l.size() - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1);
-            T t = l.get(i);
-            l.set(i, l.get(j));
-            l.set(j, t);
-        }
-        return l;
     }
 }

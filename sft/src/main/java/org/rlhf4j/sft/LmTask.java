@@ -49,7 +49,7 @@ public final class LmTask implements TrainLoop.Task {
     }
 
     private List<List<Example>> epoch(int e) {
-        return epochs.computeIfAbsent(e, k -> LmExamples.pack(LmExamples.shuffled(train, seed * 1_000_003L + k), seqLen));
+        return epochs.computeIfAbsent(e, k -> LmExamples.pack(org.rlhf4j.policy.train.SeededShuffle.shuffled(train, seed * 1_000_003L + k), seqLen));
     }
 
     /** The rows of optimizer step {@code step}. */
