@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.rlhf4j.data.format.ClozeItem;
 import org.rlhf4j.data.format.PretrainDoc;
 import org.rlhf4j.data.format.PromptRecord;
 import org.rlhf4j.data.rollout.GoldEval;
@@ -74,7 +75,7 @@ public final class Evaluate {
         if (c.promptLimit() > 0 && prompts.size() > c.promptLimit()) prompts = prompts.subList(0, c.promptLimit());
         List<PretrainDoc> docs = DataFiles.loadPretrain(c.pretrainTest());
         docs = docs.subList(0, Math.min(c.pretrainDocs(), docs.size()));
-        List<ClozeItems.Item> cloze = ClozeItems.load(c.cloze());
+        List<ClozeItem> cloze = DataFiles.loadCloze(c.cloze());
         cloze = cloze.subList(0, Math.min(c.clozeItems(), cloze.size()));
         Policy sft = Checkpoint.loadPolicy(sftCheckpoint);
         Policy rm = Checkpoint.loadPolicy(rewardModel);
@@ -181,9 +182,9 @@ public final class Evaluate {
     }
 
     /** Fraction of cloze items where the right word gives the most likely sentence (sum of log-probs after BOS). */
-    static double clozeAccuracy(Policy p, List<ClozeItems.Item> items) {
+    static double clozeAccuracy(Policy p, List<ClozeItem> items) {
         int right = 0;
-        for (ClozeItems.Item it : items) {
+        for (ClozeItem it : items) {
             List<int[]> seqs = new ArrayList<>();
             for (int i = 0; i < it.candidates().size(); i++) {
                 int[] text = p.tokenizer().encode(it.filled(i));

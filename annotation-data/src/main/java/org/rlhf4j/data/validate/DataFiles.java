@@ -53,6 +53,10 @@ public final class DataFiles {
         return validOrThrow(spec, DataKind.CANDIDATES).records(Candidates.class);
     }
 
+    public static List<org.rlhf4j.data.format.ClozeItem> loadCloze(String spec) {
+        return validOrThrow(spec, DataKind.CLOZE).records(org.rlhf4j.data.format.ClozeItem.class);
+    }
+
     private static ValidationReport validOrThrow(String spec, DataKind kind) {
         ValidationReport report = DEFAULT.validate(spec, Optional.of(kind));
         if (!report.valid()) throw new InvalidDataException(report.problems());

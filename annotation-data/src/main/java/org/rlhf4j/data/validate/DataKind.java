@@ -22,7 +22,8 @@ public enum DataKind {
     SFT("sft", "dialogues", Dialogue.class, SftParser::new),
     RANKINGS("rankings", "rankings", Ranking.class, RankingsParser::new),
     PAIRS("pairs", "preference pairs", PairRecord.class, PairsParser::new),
-    CANDIDATES("candidates", "candidates", Candidates.class, CandidatesParser::new);
+    CANDIDATES("candidates", "candidates", Candidates.class, CandidatesParser::new),
+    CLOZE("cloze", "cloze items", org.rlhf4j.data.format.ClozeItem.class, ClozeParser::new);
 
     private final String wireName;
     private final String recordNoun;
@@ -83,6 +84,7 @@ public enum DataKind {
         boolean pairs = fields.contains("chosen") || fields.contains("rejected");
         boolean prompts = fields.contains("prompt") && !rankings && !candidates && !pairs;
         boolean pretrain = fields.contains("text");
+        boolean cloze = fields.contains("context") && fields.contains("candidates");
         String seen = "{" + String.join(", ", new TreeSet<>(fields)) + "}";
         if (fields.contains("completion") && !sft && !rankings && !candidates && !pairs)
             return new Detection(Optional.empty(), "fields " + seen + " are TRL prompt-completion data, which is not one"
@@ -94,11 +96,13 @@ public enum DataKind {
         if (rankings) fit.add(RANKINGS);
         if (pairs) fit.add(PAIRS);
         if (candidates) fit.add(CANDIDATES);
+        if (cloze) fit.add(CLOZE);
         if (fit.size() == 1) return new Detection(Optional.of(fit.get(0)), null);
         if (fit.isEmpty())
             return new Detection(Optional.empty(), "cannot tell the data kind from the fields " + seen + ": expected \"text\""
                     + " (pretrain), \"prompt\" (prompts), \"messages\" (sft), \"responses\" and \"ranking\" (rankings),"
-                    + " \"chosen\" and \"rejected\" (pairs) or \"responses\" alone (candidates); or name the kind (--kind)");
+                    + " \"chosen\" and \"rejected\" (pairs), \"responses\" alone (candidates) or \"context\" and \"candidates\" (cloze);"
+                    + " or name the kind (--kind)");
         return new Detection(Optional.empty(), "the fields " + seen + " fit more than one data kind ("
                 + fit.stream().map(DataKind::wireName).collect(Collectors.joining(", ")) + "); name the kind (--kind)");
     }

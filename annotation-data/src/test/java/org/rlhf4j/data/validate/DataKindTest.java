@@ -40,6 +40,6 @@ class DataKindTest {
     void wireNames() {
         for (DataKind k : DataKind.values()) assertEquals(k, DataKind.fromWireName(k.wireName()));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DataKind.fromWireName("ranking"));
-        assertEquals("unknown data kind \"ranking\"; expected one of pretrain, prompts, sft, rankings, pairs, candidates", e.getMessage());
+        assertEquals("unknown data kind \"ranking\"; expected one of pretrain, prompts, sft, rankings, pairs, candidates, cloze", e.getMessage());
     }
 }

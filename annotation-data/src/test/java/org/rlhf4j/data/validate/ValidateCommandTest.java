@@ -36,6 +36,6 @@ class ValidateCommandTest {
         assertEquals(ValidateCommand.USAGE, new ValidateCommand().run(List.of(), null, out));
         assertEquals(ValidateCommand.USAGE, new ValidateCommand().run(List.of("x.jsonl"), "sfts", out));
         assertEquals(List.of("validate: no files given",
-                "validate: unknown data kind \"sfts\"; expected one of pretrain, prompts, sft, rankings, pairs, candidates"), output());
+                "validate: unknown data kind \"sfts\"; expected one of pretrain, prompts, sft, rankings, pairs, candidates, cloze"), output());
     }
 }
