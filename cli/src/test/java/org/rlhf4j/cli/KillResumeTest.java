@@ -92,4 +92,51 @@ class KillResumeTest {
             assertEquals(va, vb, "val_loss at line " + i);
         }
     }
+
+    static List<String> ppoArgs(Path out, Path sft, Path rm) {
+        return new ArrayList<>(List.of("ppo", "--config", Path.of("..", "configs", "ppo.json").toString(), "--out", out.toString(),
+                "--set", "sft=" + sft, "--set", "reward_model=" + rm, "--set", "iterations=16", "--set", "batch_size=4",
+                "--set", "rollout.max_new_tokens=8", "--set", "rollout.prompt_max_tokens=100", "--set", "ppo.epochs=1",
+                "--set", "ppo.minibatch_size=4", "--set", "ppo.micro_batch_size=4", "--set", "checkpoint_every=1",
+                "--set", "eval.max_prompts=2", "--set", "eval.sampling.max_new_tokens=4", "--set", "eval.pretrain_docs=1",
+                "--set", "ptx_coef=1.0", "--set", "ptx.batch_size=2", "--set", "ptx.seq_len=32", "--set", "kl.mode=adaptive"));
+    }
+
+    /** PPO (with the pretraining mix and the adaptive KL controller) killed at a random point, resumed, compared. */
+    @Test
+    void ppoKilledAtARandomPointResumesToTheSameWeightsAndMetrics() throws Exception {
+        Path rm = dir.resolve("rm");
+        Policy b = Checkpoint.loadPolicy(base);
+        Checkpoint.save(rm, b.withHead(org.rlhf4j.policy.model.GptWeights.Head.REWARD, 9), new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode(), null, null, null);
+        Path straight = dir.resolve("ppo-straight"), killed = dir.resolve("ppo-killed");
+        Process p = start(ppoArgs(straight, base, rm));
+        assertTrue(p.waitFor(5, TimeUnit.MINUTES));
+        assertEquals(0, p.exitValue());
+
+        Process victim = start(ppoArgs(killed, base, rm));
+        while (!Files.exists(killed.resolve(TrainLoop.LAST)) && victim.isAlive()) Thread.sleep(20);
+        long delay = new SplittableRandom().nextLong(0, 1500);
+        Thread.sleep(delay);
+        assertTrue(victim.isAlive(), "the run must still be going when it is killed");
+        victim.destroyForcibly();
+        victim.waitFor();
+        assertEquals(137, victim.exitValue());
+
+        List<String> resume = ppoArgs(killed, base, rm);
+        resume.add("--resume");
+        Process r = start(resume);
+        assertTrue(r.waitFor(5, TimeUnit.MINUTES));
+        assertEquals(0, r.exitValue());
+
+        Policy x = Checkpoint.loadPolicy(straight.resolve(TrainLoop.LAST)), y = Checkpoint.loadPolicy(killed.resolve(TrainLoop.LAST));
+        for (String n : x.weights().names()) assertEquals(x.weights().get(n), y.weights().get(n), n + " differs after kill -9 and resume");
+        List<String> a = Files.readAllLines(straight.resolve(TrainLoop.METRICS)), c = Files.readAllLines(killed.resolve(TrainLoop.METRICS));
+        assertEquals(a.size(), c.size());
+        com.fasterxml.jackson.databind.ObjectMapper om = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (int i = 0; i < a.size(); i++) {
+            JsonNode ja = om.readTree(a.get(i)), jc = om.readTree(c.get(i));
+            for (String key : List.of("iteration", "rm_score", "kl_per_response", "beta", "policy_loss", "value_loss", "ptx_loss"))
+                assertEquals(ja.get(key), jc.get(key), key + " at iteration line " + i);
+        }
+    }
 }
