@@ -139,4 +139,60 @@ class KillResumeTest {
                 assertEquals(ja.get(key), jc.get(key), key + " at iteration line " + i);
         }
     }
+
+    /** Rankings of three made-up responses for real embedded prompts (family and gold kept for the gold metrics). */
+    static Path rankings() throws Exception {
+        Path f = dir.resolve("rankings.jsonl");
+        if (Files.exists(f)) return f;
+        com.fasterxml.jackson.databind.ObjectMapper om = new com.fasterxml.jackson.databind.ObjectMapper();
+        StringBuilder sb = new StringBuilder();
+        var prompts = org.rlhf4j.data.validate.DataFiles.loadPrompts("embedded:prompts.train.jsonl.gz");
+        for (int i = 0; i < 12; i++) {
+            var p = prompts.get(i * 50);
+            var o = om.createObjectNode().put("id", p.id()).put("prompt", p.prompt()).put("family", p.family()).put("annotator", "test");
+            o.set("gold", p.gold());
+            o.set("responses", om.valueToTree(List.of("A fine answer " + i + ".", "No.", "qqq qqq qqq")));
+            o.set("ranking", om.valueToTree(List.of(0, 1, 2)));
+            sb.append(om.writeValueAsString(o)).append('\n');
+        }
+        Files.writeString(f, sb.toString());
+        return f;
+    }
+
+    static List<String> rewardArgs(Path out) throws Exception {
+        Path r = rankings();
+        return new ArrayList<>(List.of("reward", "--config", Path.of("..", "configs", "reward.json").toString(), "--out", out.toString(),
+                "--set", "sft=" + base, "--set", "train=" + r, "--set", "validation=" + r, "--set", "seq_len=128", "--set", "eval_rankings=4",
+                "--set", "loop.steps=40", "--set", "loop.batch_size=4", "--set", "loop.micro_batch_size=2", "--set", "loop.eval_every=2",
+                "--set", "loop.log_every=1"));
+    }
+
+    @Test
+    void rewardTrainingKilledAtARandomPointResumesToTheSameWeightsAndMetrics() throws Exception {
+        Path straight = dir.resolve("rm-straight"), killed = dir.resolve("rm-killed");
+        Process p = start(rewardArgs(straight));
+        assertTrue(p.waitFor(5, TimeUnit.MINUTES));
+        assertEquals(0, p.exitValue());
+
+        Process victim = start(rewardArgs(killed));
+        while (!Files.exists(killed.resolve(TrainLoop.LAST)) && victim.isAlive()) Thread.sleep(20);
+        Thread.sleep(new SplittableRandom().nextLong(0, 1500));
+        assertTrue(victim.isAlive(), "the run must still be going when it is killed");
+        victim.destroyForcibly();
+        victim.waitFor();
+        assertEquals(137, victim.exitValue());
+        List<String> resume = rewardArgs(killed);
+        resume.add("--resume");
+        Process r = start(resume);
+        assertTrue(r.waitFor(5, TimeUnit.MINUTES));
+        assertEquals(0, r.exitValue());
+
+        Policy x = Checkpoint.loadPolicy(straight.resolve(TrainLoop.LAST)), y = Checkpoint.loadPolicy(killed.resolve(TrainLoop.LAST));
+        for (String n : x.weights().names()) assertEquals(x.weights().get(n), y.weights().get(n), n + " differs after kill -9 and resume");
+        var ma = TrainLoop.readMetrics(straight.resolve(TrainLoop.METRICS), 99);
+        var mb = TrainLoop.readMetrics(killed.resolve(TrainLoop.METRICS), 99);
+        assertEquals(ma.size(), mb.size());
+        for (int i = 0; i < ma.size(); i++)
+            for (String key : List.of("step", "loss", "grad_norm", "val_accuracy")) assertEquals(ma.get(i).get(key), mb.get(i).get(key), key + " at line " + i);
+    }
 }
