@@ -79,8 +79,13 @@ public final class Reward {
         s.set("normalization", n);
         s.set("best_validation", report.toJson());
         // the ceiling to compare accuracy with: the annotators' mutual agreement on these same held-out responses
-        s.put("annotator_agreement_on_validation", org.rlhf4j.data.world.AnnotatorAgreement.onRankings(
-                org.rlhf4j.data.world.AnnotatorPool.defaultPool(), validation.subList(0, Math.min(c.evalRankings(), validation.size())), c.seed()));
+        // (only where the simulated annotators can judge: rankings of the embedded task world, with a task family)
+        List<org.rlhf4j.data.format.Ranking> heldOut = validation.subList(0, Math.min(c.evalRankings(), validation.size()));
+        if (heldOut.stream().allMatch(x -> x.family() != null && org.rlhf4j.data.world.TaskFamily.known(x.family())))
+            s.put("annotator_agreement_on_validation", org.rlhf4j.data.world.AnnotatorAgreement.onRankings(
+                    org.rlhf4j.data.world.AnnotatorPool.defaultPool(), heldOut, c.seed()));
+        else
+            s.put("annotator_agreement_on_validation", "not measured: the held-out rankings are not all from the embedded task world");
         TrainLoop.writeJson(out.resolve(TrainLoop.SUMMARY), s);
         return r;
     }

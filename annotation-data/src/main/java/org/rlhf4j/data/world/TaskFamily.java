@@ -28,6 +28,12 @@ public enum TaskFamily {
     }
 
     /** The family with this wire name; the error lists the known ones. */
+    /** Whether {@code wireName} names a family of the embedded task world. */
+    public static boolean known(String wireName) {
+        for (TaskFamily f : values()) if (f.wireName().equals(wireName)) return true;
+        return false;
+    }
+
     public static TaskFamily of(String wireName) {
         for (TaskFamily family : values()) {
             if (family.wireName.equals(wireName)) {
