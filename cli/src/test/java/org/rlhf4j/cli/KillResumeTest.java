@@ -40,7 +40,7 @@ class KillResumeTest {
         assertEquals(0, Main.execute("init", "--config", spec.toString(), "--out", base.toString()));
     }
 
-    static List<String> sftArgs(Path out) {
+    static List<String> sftArgs(Path out) throws Exception {
         return new ArrayList<>(List.of("sft", "--config", Path.of("..", "configs", "sft.json").toString(), "--out", out.toString(),
                 "--set", "base=" + base, "--set", "seq_len=128", "--set", "loop.steps=40", "--set", "loop.batch_size=4",
                 "--set", "loop.micro_batch_size=2", "--set", "loop.eval_every=2", "--set", "loop.log_every=1", "--set", "eval_examples=4",
@@ -57,14 +57,23 @@ class KillResumeTest {
         return pb.start();
     }
 
-    @Test
-    void sftKilledAtARandomPointResumesToTheSameWeightsAndMetrics() throws Exception {
-        Path straight = dir.resolve("sft-straight"), killed = dir.resolve("sft-killed");
-        Process p = start(sftArgs(straight));
+    /** The stage's arguments for an output directory. */
+    @FunctionalInterface
+    interface Args {
+        List<String> at(Path out) throws Exception;
+    }
+
+    /**
+     * Runs the stage uninterrupted into {@code name-straight}; runs it again into {@code name-killed}, SIGKILLs it at a
+     * random moment after its first checkpoint (asserting it was still running), resumes it, and returns both dirs.
+     */
+    static Path[] straightAndKilled(String name, Args args) throws Exception {
+        Path straight = dir.resolve(name + "-straight"), killed = dir.resolve(name + "-killed");
+        Process p = start(args.at(straight));
         assertTrue(p.waitFor(5, TimeUnit.MINUTES));
         assertEquals(0, p.exitValue());
 
-        Process victim = start(sftArgs(killed));
+        Process victim = start(args.at(killed));
         while (!Files.exists(killed.resolve(TrainLoop.LAST)) && victim.isAlive()) Thread.sleep(20);
         long delay = new SplittableRandom().nextLong(0, 1500);
         Thread.sleep(delay);
@@ -72,25 +81,33 @@ class KillResumeTest {
         victim.destroyForcibly(); // SIGKILL on Linux
         victim.waitFor();
         assertEquals(137, victim.exitValue(), "killed by SIGKILL " + delay + " ms after its first checkpoint");
-        int stepAtKill = Checkpoint.load(killed.resolve(TrainLoop.LAST)).trainerState().get("step").asInt();
-        assertTrue(stepAtKill < 40, "killed before the end (last checkpoint at step " + stepAtKill + ")");
 
-        List<String> resume = sftArgs(killed);
+        List<String> resume = args.at(killed);
         resume.add("--resume");
         Process r = start(resume);
         assertTrue(r.waitFor(5, TimeUnit.MINUTES));
         assertEquals(0, r.exitValue());
-
         Policy a = Checkpoint.loadPolicy(straight.resolve(TrainLoop.LAST)), b = Checkpoint.loadPolicy(killed.resolve(TrainLoop.LAST));
         for (String n : a.weights().names()) assertEquals(a.weights().get(n), b.weights().get(n), n + " differs after kill -9 and resume");
-        List<com.fasterxml.jackson.databind.node.ObjectNode> ma = TrainLoop.readMetrics(straight.resolve(TrainLoop.METRICS), 99),
-                mb = TrainLoop.readMetrics(killed.resolve(TrainLoop.METRICS), 99);
-        assertEquals(ma.size(), mb.size());
-        for (int i = 0; i < ma.size(); i++) {
-            for (String key : List.of("step", "loss", "grad_norm", "lr")) assertEquals(ma.get(i).get(key), mb.get(i).get(key), key + " at line " + i);
-            JsonNode va = ma.get(i).get("val_loss"), vb = mb.get(i).get("val_loss");
-            assertEquals(va, vb, "val_loss at line " + i);
+        return new Path[] {straight, killed};
+    }
+
+    /** The two runs logged the same values of {@code keys}, line by line. */
+    static void sameMetrics(Path[] runs, List<String> keys) throws Exception {
+        List<String> a = Files.readAllLines(runs[0].resolve(TrainLoop.METRICS)), b = Files.readAllLines(runs[1].resolve(TrainLoop.METRICS));
+        assertEquals(a.size(), b.size());
+        com.fasterxml.jackson.databind.ObjectMapper om = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (int i = 0; i < a.size(); i++) {
+            JsonNode x = om.readTree(a.get(i)), y = om.readTree(b.get(i));
+            for (String key : keys) assertEquals(x.get(key), y.get(key), key + " at metrics line " + i);
         }
+    }
+
+    @Test
+    void sftKilledAtARandomPointResumesToTheSameWeightsAndMetrics() throws Exception {
+        Path[] runs = straightAndKilled("sft", KillResumeTest::sftArgs);
+        assertTrue(Checkpoint.load(runs[1].resolve(TrainLoop.LAST)).trainerState().get("step").asInt() == 40);
+        sameMetrics(runs, List.of("step", "loss", "grad_norm", "lr", "val_loss"));
     }
 
     static List<String> ppoArgs(Path out, Path sft, Path rm) {
@@ -108,36 +125,8 @@ class KillResumeTest {
         Path rm = dir.resolve("rm");
         Policy b = Checkpoint.loadPolicy(base);
         Checkpoint.save(rm, b.withHead(org.rlhf4j.policy.model.GptWeights.Head.REWARD, 9), new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode(), null, null, null);
-        Path straight = dir.resolve("ppo-straight"), killed = dir.resolve("ppo-killed");
-        Process p = start(ppoArgs(straight, base, rm));
-        assertTrue(p.waitFor(5, TimeUnit.MINUTES));
-        assertEquals(0, p.exitValue());
-
-        Process victim = start(ppoArgs(killed, base, rm));
-        while (!Files.exists(killed.resolve(TrainLoop.LAST)) && victim.isAlive()) Thread.sleep(20);
-        long delay = new SplittableRandom().nextLong(0, 1500);
-        Thread.sleep(delay);
-        assertTrue(victim.isAlive(), "the run must still be going when it is killed");
-        victim.destroyForcibly();
-        victim.waitFor();
-        assertEquals(137, victim.exitValue());
-
-        List<String> resume = ppoArgs(killed, base, rm);
-        resume.add("--resume");
-        Process r = start(resume);
-        assertTrue(r.waitFor(5, TimeUnit.MINUTES));
-        assertEquals(0, r.exitValue());
-
-        Policy x = Checkpoint.loadPolicy(straight.resolve(TrainLoop.LAST)), y = Checkpoint.loadPolicy(killed.resolve(TrainLoop.LAST));
-        for (String n : x.weights().names()) assertEquals(x.weights().get(n), y.weights().get(n), n + " differs after kill -9 and resume");
-        List<String> a = Files.readAllLines(straight.resolve(TrainLoop.METRICS)), c = Files.readAllLines(killed.resolve(TrainLoop.METRICS));
-        assertEquals(a.size(), c.size());
-        com.fasterxml.jackson.databind.ObjectMapper om = new com.fasterxml.jackson.databind.ObjectMapper();
-        for (int i = 0; i < a.size(); i++) {
-            JsonNode ja = om.readTree(a.get(i)), jc = om.readTree(c.get(i));
-            for (String key : List.of("iteration", "rm_score", "kl_per_response", "beta", "policy_loss", "value_loss", "ptx_loss"))
-                assertEquals(ja.get(key), jc.get(key), key + " at iteration line " + i);
-        }
+        Path[] runs = straightAndKilled("ppo", out -> ppoArgs(out, base, rm));
+        sameMetrics(runs, List.of("iteration", "rm_score", "kl_per_response", "beta", "policy_loss", "value_loss", "ptx_loss"));
     }
 
     /** Rankings of three made-up responses for real embedded prompts (family and gold kept for the gold metrics). */
@@ -169,30 +158,7 @@ class KillResumeTest {
 
     @Test
     void rewardTrainingKilledAtARandomPointResumesToTheSameWeightsAndMetrics() throws Exception {
-        Path straight = dir.resolve("rm-straight"), killed = dir.resolve("rm-killed");
-        Process p = start(rewardArgs(straight));
-        assertTrue(p.waitFor(5, TimeUnit.MINUTES));
-        assertEquals(0, p.exitValue());
-
-        Process victim = start(rewardArgs(killed));
-        while (!Files.exists(killed.resolve(TrainLoop.LAST)) && victim.isAlive()) Thread.sleep(20);
-        Thread.sleep(new SplittableRandom().nextLong(0, 1500));
-        assertTrue(victim.isAlive(), "the run must still be going when it is killed");
-        victim.destroyForcibly();
-        victim.waitFor();
-        assertEquals(137, victim.exitValue());
-        List<String> resume = rewardArgs(killed);
-        resume.add("--resume");
-        Process r = start(resume);
-        assertTrue(r.waitFor(5, TimeUnit.MINUTES));
-        assertEquals(0, r.exitValue());
-
-        Policy x = Checkpoint.loadPolicy(straight.resolve(TrainLoop.LAST)), y = Checkpoint.loadPolicy(killed.resolve(TrainLoop.LAST));
-        for (String n : x.weights().names()) assertEquals(x.weights().get(n), y.weights().get(n), n + " differs after kill -9 and resume");
-        var ma = TrainLoop.readMetrics(straight.resolve(TrainLoop.METRICS), 99);
-        var mb = TrainLoop.readMetrics(killed.resolve(TrainLoop.METRICS), 99);
-        assertEquals(ma.size(), mb.size());
-        for (int i = 0; i < ma.size(); i++)
-            for (String key : List.of("step", "loss", "grad_norm", "val_accuracy")) assertEquals(ma.get(i).get(key), mb.get(i).get(key), key + " at line " + i);
+        Path[] runs = straightAndKilled("rm", KillResumeTest::rewardArgs);
+        sameMetrics(runs, List.of("step", "loss", "grad_norm", "val_accuracy"));
     }
 }
