@@ -1,6 +1,5 @@
 package org.rlhf4j.pipeline;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -247,9 +246,5 @@ public final class Pipeline {
         List<String> c = new ArrayList<>(command);
         c.add("(stage " + stage + ")");
         return c;
-    }
-
-    static JsonNode tree(Object o) {
-        return JSON.valueToTree(o);
     }
 }

@@ -3,12 +3,9 @@ package org.rlhf4j.ppo;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import org.rlhf4j.data.format.PretrainDoc;
 import org.rlhf4j.data.format.PromptRecord;
@@ -50,7 +47,7 @@ public final class Ppo {
         Roles roles = roles(c, in);
         // 3. provenance: the SFT checkpoint is the parent; the reward model's provenance travels alongside
         ObjectNode prov = Provenance.create("ppo", command, loaded.resolved(),
-                hashes(c.prompts(), c.ptxOn() ? c.ptx().data() : null, c.eval().prompts(), c.eval().pretrain()), c.seed(), Path.of(c.sft()));
+                org.rlhf4j.data.validate.DataFiles.sha256(c.prompts(), c.ptxOn() ? c.ptx().data() : null, c.eval().prompts(), c.eval().pretrain()), c.seed(), Path.of(c.sft()));
         ObjectNode rm = prov.putObject("reward_model");
         rm.put("path", Path.of(c.rewardModel()).toAbsolutePath().normalize().toString());
         rm.put("manifest_sha256", Provenance.sha256(Path.of(c.rewardModel()).resolve(Checkpoint.MANIFEST)));
@@ -164,17 +161,6 @@ public final class Ppo {
             count += lp.length;
         }
         return nll / Math.max(1, count);
-    }
-
-    private static Map<String, String> hashes(String... specs) throws IOException {
-        Map<String, String> h = new LinkedHashMap<>();
-        for (String s : specs) {
-            if (s == null || s.isBlank() || h.containsKey(s)) continue;
-            try (InputStream in = new DataSpec(s).open()) {
-                h.put(s, Provenance.sha256(in));
-            }
-        }
-        return h;
     }
 
     @FunctionalInterface

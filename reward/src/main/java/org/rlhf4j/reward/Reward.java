@@ -3,11 +3,8 @@ package org.rlhf4j.reward;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.rlhf4j.data.format.Dialogue;
 import org.rlhf4j.data.format.Ranking;
@@ -54,7 +51,7 @@ public final class Reward {
         double[][] evalGold = RewardEval.goldScores(evalSet, GoldJudge.load());
 
         // 4. train; "best" is the highest held-out accuracy against the annotators
-        ObjectNode prov = Provenance.create("reward", command, loaded.resolved(), hashes(c.train(), c.validation(), c.normalizeOn()), c.seed(), sftPath);
+        ObjectNode prov = Provenance.create("reward", command, loaded.resolved(), org.rlhf4j.data.validate.DataFiles.sha256(c.train(), c.validation(), c.normalizeOn()), c.seed(), sftPath);
         RewardTask task = new RewardTask(tr.prompts(), evalSet, evalGold, c.seqLen(), c.mode(), c.margin(), c.loop(), c.seed(), DataType.FLOAT);
         TrainLoop.Result r = new TrainLoop("reward", c.loop()).run(rm, task, out, prov, null, resume);
 
@@ -109,15 +106,5 @@ public final class Reward {
         ObjectNode m = n.toJson();
         m.put("stage", "reward");
         return m;
-    }
-
-    static Map<String, String> hashes(String... specs) throws IOException {
-        Map<String, String> h = new LinkedHashMap<>();
-        for (String s : specs) {
-            try (InputStream in = new DataSpec(s).open()) {
-                h.put(s, Provenance.sha256(in));
-            }
-        }
-        return h;
     }
 }

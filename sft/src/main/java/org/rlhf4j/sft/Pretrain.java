@@ -26,7 +26,7 @@ public final class Pretrain {
         var va = LmExamples.fromDocuments(validation, policy.tokenizer(), c.seqLen());
         var evalSet = va.examples().subList(0, Math.min(c.evalExamples(), va.examples().size()));
         // 3. train
-        ObjectNode prov = Provenance.create("pretrain", command, loaded.resolved(), Inputs.hashes(c.train(), c.validation()), c.seed(), null);
+        ObjectNode prov = Provenance.create("pretrain", command, loaded.resolved(), DataFiles.sha256(c.train(), c.validation()), c.seed(), null);
         LmTask task = new LmTask(tr.examples(), evalSet, c.seqLen(), c.loop(), c.seed(), DataType.FLOAT);
         TrainLoop.Result r = new TrainLoop("pretrain", c.loop()).run(policy, task, out, prov, null, resume);
         // 4. summary: corpus and model size

@@ -40,7 +40,7 @@ public final class Sft {
         var evalSet = va.examples().subList(0, Math.min(c.evalExamples(), va.examples().size()));
 
         // 3. train
-        ObjectNode prov = Provenance.create("sft", command, loaded.resolved(), Inputs.hashes(c.train(), c.validation(), c.goldPrompts()), c.seed(), basePath);
+        ObjectNode prov = Provenance.create("sft", command, loaded.resolved(), DataFiles.sha256(c.train(), c.validation(), c.goldPrompts()), c.seed(), basePath);
         LmTask task = new LmTask(tr.examples(), evalSet, c.seqLen(), c.loop(), c.seed(), DataType.FLOAT);
         TrainLoop.Result r = new TrainLoop("sft", c.loop()).run(policy, task, out, prov, null, resume);
 

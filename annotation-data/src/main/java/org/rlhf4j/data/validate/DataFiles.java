@@ -57,6 +57,21 @@ public final class DataFiles {
         return validOrThrow(spec, DataKind.CLOZE).records(org.rlhf4j.data.format.ClozeItem.class);
     }
 
+    /**
+     * SHA-256 of each data input's bytes (as stored: a .gz file is hashed compressed), keyed by its spec, for
+     * provenance. Blank and repeated specs are skipped.
+     */
+    public static java.util.Map<String, String> sha256(String... specs) throws java.io.IOException {
+        java.util.Map<String, String> h = new java.util.LinkedHashMap<>();
+        for (String s : specs) {
+            if (s == null || s.isBlank() || h.containsKey(s)) continue;
+            try (java.io.InputStream in = new DataSpec(s).open()) {
+                h.put(s, org.rlhf4j.policy.checkpoint.Provenance.sha256(in));
+            }
+        }
+        return h;
+    }
+
     private static ValidationReport validOrThrow(String spec, DataKind kind) {
         ValidationReport report = DEFAULT.validate(spec, Optional.of(kind));
         if (!report.valid()) throw new InvalidDataException(report.problems());

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -105,22 +104,5 @@ public final class Provenance {
         } catch (IOException | InterruptedException e) {
             return null;
         }
-    }
-
-    /** Convenience for callers that hash several input specs. */
-    public static Map<String, String> hashes(Map<String, InputStreamSupplier> inputs) throws IOException {
-        Map<String, String> h = new LinkedHashMap<>();
-        for (var e : inputs.entrySet()) {
-            try (InputStream in = e.getValue().open()) {
-                h.put(e.getKey(), sha256(in));
-            }
-        }
-        return h;
-    }
-
-    /** Opens an input's bytes. */
-    @FunctionalInterface
-    public interface InputStreamSupplier {
-        InputStream open() throws IOException;
     }
 }

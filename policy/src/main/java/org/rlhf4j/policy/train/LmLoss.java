@@ -56,8 +56,4 @@ public final class LmLoss {
     public static int countTargets(TokenBatch batch, boolean[][] trainOn) {
         return batch.nextTokenTargets(trainOn).count();
     }
-
-    static INDArray scalar(double v, DataType dt) {
-        return Nd4j.scalar(dt, v);
-    }
 }
