@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Path;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -135,9 +137,14 @@ public final class Ppo {
         GptWeights backbone = PtxBatches.backbone(sft.weights());
         Policy reference = new Policy(sft.config(), sft.tokenizer(), backbone.copy());
         Policy rm = in.rewardModel().policy();
-        GptWeights withValue = c.valueHeadInit() == PpoConfig.ValueHeadInit.REWARD_MODEL
-                ? backbone.withHeadFrom(Head.VALUE, rm.weights().get(Head.REWARD.weight), rm.weights().get(Head.REWARD.bias))
-                : backbone.withHead(Head.VALUE, c.seed());
+        GptWeights withValue = switch (c.valueHeadInit()) {
+            case REWARD_MODEL -> backbone.withHeadFrom(Head.VALUE, rm.weights().get(Head.REWARD.weight), rm.weights().get(Head.REWARD.bias));
+            case RANDOM -> backbone.withHead(Head.VALUE, c.seed());
+            case ZERO -> {
+                INDArray w = rm.weights().get(Head.REWARD.weight);
+                yield backbone.withHeadFrom(Head.VALUE, Nd4j.zeros(w.dataType(), w.shape()), Nd4j.zeros(w.dataType(), 1));
+            }
+        };
         return new Roles(new Policy(sft.config(), sft.tokenizer(), withValue), reference, rm);
     }
 

@@ -54,10 +54,15 @@ public record PpoConfig(@JsonProperty("sft") String sft, @JsonProperty("reward_m
     /** Where the value head's initial weights come from. */
     public enum ValueHeadInit {
         @JsonProperty("reward_model") REWARD_MODEL,
-        @JsonProperty("random") RANDOM;
+        @JsonProperty("random") RANDOM,
+        @JsonProperty("zero") ZERO;
 
         public String wireName() {
-            return this == REWARD_MODEL ? "reward_model" : "random";
+            return switch (this) {
+                case REWARD_MODEL -> "reward_model";
+                case RANDOM -> "random";
+                case ZERO -> "zero";
+            };
         }
     }
 
@@ -180,14 +185,41 @@ public record PpoConfig(@JsonProperty("sft") String sft, @JsonProperty("reward_m
      * @param maxApproxKl      stop the iteration's remaining minibatch steps (this one is not applied) when a
      *                         minibatch's approximate KL mean((r − 1) − log r) exceeds this (0 = off); default 0.1
      * @param whitenAdvantages normalise advantages to zero mean and unit variance over the batch; default true
+     * @param valueLr          learning rate of the value head's own weight and bias (the backbone they share with the
+     *                         policy keeps optim.lr; the schedule's shape applies to both); absent = optim.lr. Adam
+     *                         normalises away vf_coef for parameters only the value loss reaches, so at the policy's
+     *                         2e-5 the head moves at most ~2e-3 in a 24-iteration run and never fits the returns
+     *                         (explained variance −5 to −40, measured); OpenRLHF likewise gives its critic a ~20x
+     *                         larger learning rate than its actor. configs/ppo.json: 1e-3
+     * @param valueWarmupIterations the first this many of {@code iterations} train only the value head (the policy,
+     *                         and so the samples, stay the SFT policy's), as OpenRLHF's freezing_actor_steps; absent = 0
      */
     public record Learn(@JsonProperty("epochs") int epochs, @JsonProperty("minibatch_size") int minibatchSize,
                         @JsonProperty("micro_batch_size") int microBatchSize, @JsonProperty("clip") double clip,
                         @JsonProperty("value_clip") double valueClip, @JsonProperty("vf_coef") double vfCoef,
                         @JsonProperty("entropy_coef") double entropyCoef, @JsonProperty("max_approx_kl") double maxApproxKl,
-                        @JsonProperty("whiten_advantages") boolean whitenAdvantages) {
+                        @JsonProperty("whiten_advantages") boolean whitenAdvantages,
+                        @OptionalKey @JsonProperty("value_lr") Double valueLr,
+                        @OptionalKey @JsonProperty("value_warmup_iterations") Integer valueWarmupIterations) {
+        public Learn(int epochs, int minibatchSize, int microBatchSize, double clip, double valueClip, double vfCoef,
+                     double entropyCoef, double maxApproxKl, boolean whitenAdvantages) {
+            this(epochs, minibatchSize, microBatchSize, clip, valueClip, vfCoef, entropyCoef, maxApproxKl, whitenAdvantages, null, null);
+        }
+
+        /** The value head's learning rate relative to optim.lr (1 when value_lr is absent). */
+        public double valueLrScale(double lr) {
+            return valueLr == null ? 1.0 : valueLr / lr;
+        }
+
+        public int warmupIterations() {
+            return valueWarmupIterations == null ? 0 : valueWarmupIterations;
+        }
+
         List<String> problems(String prefix, int batchSize) {
             List<String> p = new ArrayList<>();
+            if (valueLr != null && !(valueLr > 0 && valueLr < 1)) p.add(prefix + "value_lr: expected in (0, 1), got " + valueLr);
+            if (valueWarmupIterations != null && valueWarmupIterations < 0)
+                p.add(prefix + "value_warmup_iterations: expected >= 0, got " + valueWarmupIterations);
             if (epochs < 1) p.add(prefix + "epochs: expected >= 1, got " + epochs);
             if (minibatchSize < 1 || (batchSize >= 1 && batchSize % Math.max(1, minibatchSize) != 0))
                 p.add(prefix + "minibatch_size: expected a divisor of batch_size=" + batchSize + ", got " + minibatchSize);
@@ -258,6 +290,8 @@ public record PpoConfig(@JsonProperty("sft") String sft, @JsonProperty("reward_m
         p.addAll(kl.problems(prefix + "kl."));
         p.addAll(gae.problems(prefix + "gae."));
         p.addAll(ppo.problems(prefix + "ppo.", batchSize));
+        if (ppo.warmupIterations() >= iterations && iterations >= 1)
+            p.add(prefix + "ppo.value_warmup_iterations: expected fewer than iterations=" + iterations + ", got " + ppo.warmupIterations());
         if (!(ptxCoef >= 0 && ptxCoef <= 1000)) p.add(prefix + "ptx_coef: expected in [0, 1000] (0 = off), got " + ptxCoef);
         p.addAll(ptx.problems(prefix + "ptx.", ptxCoef));
         p.addAll(optim.problems(prefix + "optim."));

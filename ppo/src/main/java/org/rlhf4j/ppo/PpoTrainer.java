@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.rlhf4j.data.format.PretrainDoc;
@@ -56,6 +57,7 @@ public final class PpoTrainer {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final DataType DTYPE = DataType.FLOAT;
     private static final long SAMPLE = 1, SHUFFLE = 2;
+    private static final Set<String> VALUE_HEAD = Set.of(GptWeights.Head.VALUE.weight, GptWeights.Head.VALUE.bias);
 
     private final PpoConfig cfg;
     private final Policy policy, reference;
@@ -68,7 +70,9 @@ public final class PpoTrainer {
     private final KlController kl;
     private final AdamW opt;
     private Rewards.RunningMoments scoreStats = new Rewards.RunningMoments();
-    private TrainGraph ppoGraph, ptxGraph;
+    /** The PPO training graph per padded length (see {@link #paddedLength}); built on first use, all over the same arrays. */
+    private final Map<Integer, TrainGraph> ppoGraphs = new HashMap<>();
+    private TrainGraph ptxGraph;
     private int skippedTotal, consecutiveSkips;
 
     /**
@@ -133,7 +137,6 @@ public final class PpoTrainer {
         Files.createDirectories(out);
         List<ObjectNode> metrics = new ArrayList<>();
         int start = resume && Files.exists(out.resolve(LAST)) ? restore(out, metrics) : 0;
-        ppoGraph = new TrainGraph(policy.weights(), seqLen, PpoLosses.builder(coef));
         ptxGraph = ptx == null ? null : PtxBatches.graph(policy.weights(), cfg.ptx().seqLen(), cfg.ptxCoef());
         try (Progress bar = new Progress("ppo", cfg.iterations())) {
             bar.stepTo(start, "");
@@ -168,7 +171,7 @@ public final class PpoTrainer {
         LearnStats ls = learn(it, trainingRows(s, sc, adv, gae.returns()));           // 5. PPO epochs (7. ptx inside)
         long t3 = System.nanoTime();
         double klPerResponse = klPerResponse(sc);
-        kl.update(klPerResponse, s.size());                                           // 6. β for the next iteration
+        if (!inWarmup(it)) kl.update(klPerResponse, s.size());                        // 6. β for the next iteration
         double gold = goldScore(s);
         long t4 = System.nanoTime();
         return metricsLine(it, s, sc, scores, rewards, gae, ls, beta, klPerResponse, gold, new long[] {t0, t1, t2, t3, t4});
@@ -263,6 +266,7 @@ public final class PpoTrainer {
 
     LearnStats learn(int it, List<PpoLosses.Row> rows) {
         PpoConfig.Learn c = cfg.ppo();
+        boolean warmup = inWarmup(it);
         int perMb = c.minibatchSize(), nMb = c.minibatchesPer(rows.size());
         int steps = 0;
         boolean stopped = false;
@@ -282,14 +286,16 @@ public final class PpoTrainer {
                 double mbPl = 0, mbVl = 0, mbEnt = 0, loss = 0;
                 for (int from = 0; from < perMb; from += c.microBatchSize()) {
                     List<PpoLosses.Row> micro = mbRows.subList(from, from + c.microBatchSize());
-                    TrainGraph.Result r = ppoGraph.run(PpoLosses.feeds(micro, seqLen, weight, DTYPE), PpoLosses.outputs(coef));
+                    int len = paddedLength(micro);
+                    TrainGraph g = ppoGraphs.computeIfAbsent(len, n -> new TrainGraph(policy.weights(), n, PpoLosses.builder(coef)));
+                    TrainGraph.Result r = g.run(PpoLosses.feeds(micro, len, weight, DTYPE), PpoLosses.outputs(coef));
                     accumulate(grads, r.gradients());
-                    st = st.plus(PpoLosses.stats(micro, seqLen, r.outputs().get(PpoLosses.LOGPROBS), r.outputs().get(PpoLosses.VALUES), coef));
+                    st = st.plus(PpoLosses.stats(micro, len, r.outputs().get(PpoLosses.LOGPROBS), r.outputs().get(PpoLosses.VALUES), coef));
                     mbPl += scalar(r, PpoLosses.POLICY_LOSS);
                     mbVl += scalar(r, PpoLosses.VALUE_LOSS);
                     if (coef.entropyCoef() > 0) mbEnt += scalar(r, PpoLosses.ENTROPY);
                     loss += r.loss();
-                    tokens += (long) micro.size() * seqLen;
+                    tokens += (long) micro.size() * len;
                 }
                 if (epoch == 0 && mb == 0) ratioDev = st.maxAbsRatioDev();
                 if (c.maxApproxKl() > 0 && st.meanApproxKl() > c.maxApproxKl()) {
@@ -297,10 +303,12 @@ public final class PpoTrainer {
                     TrainLoop.releaseNativeMemory();
                     break epochs;
                 }
-                double mbPtx = ptx == null ? 0 : ptxGradients(plannedStep, grads);
+                if (warmup) grads.keySet().retainAll(VALUE_HEAD);       // value warm-up: the policy stays as sampled
+                double mbPtx = ptx == null || warmup ? 0 : ptxGradients(plannedStep, grads);
                 double stepLr = cfg.optim().lrAt(plannedStep, cfg.plannedSteps());
                 boolean finite = Double.isFinite(loss + mbPtx);
-                AdamW.StepInfo info = finite ? opt.step(policy.weights().arrays(), grads, stepLr) : new AdamW.StepInfo(false, Double.NaN, stepLr);
+                AdamW.StepInfo info = finite ? opt.step(policy.weights().arrays(), grads, stepLr, this::lrScale)
+                        : new AdamW.StepInfo(false, Double.NaN, stepLr);
                 TrainLoop.releaseNativeMemory();
                 if (!info.applied()) {
                     skippedTotal++;
@@ -323,7 +331,24 @@ public final class PpoTrainer {
         double n = Math.max(1, steps);
         double tok = Math.max(1, total.tokens());
         return new LearnStats(steps, stopped, pl / n, vl / n, coef.entropyCoef() > 0 ? ent / n : Double.NaN, total.clipped() / tok,
-                total.valueClipped() / tok, total.meanApproxKl(), ptx == null ? Double.NaN : ptxLoss / n, gradNorm / n, lr, ratioDev, tokens);
+                total.valueClipped() / tok, total.meanApproxKl(), ptx == null || warmup ? Double.NaN : ptxLoss / n, gradNorm / n, lr, ratioDev, tokens);
+    }
+
+    /** The length a micro-batch is right-padded to ({@link TrainGraph#paddedLength}; most run at 96 or 128, not 164). */
+    int paddedLength(List<PpoLosses.Row> micro) {
+        int longest = 0;
+        for (PpoLosses.Row r : micro) longest = Math.max(longest, r.sequence().length);
+        return TrainGraph.paddedLength(longest, seqLen);
+    }
+
+    /** Whether iteration {@code it} (0-based) is a value warm-up iteration: only the value head learns. */
+    boolean inWarmup(int it) {
+        return it < cfg.ppo().warmupIterations();
+    }
+
+    /** The value head's parameters learn at ppo.value_lr, everything else at optim.lr. */
+    private double lrScale(String name) {
+        return VALUE_HEAD.contains(name) ? cfg.ppo().valueLrScale(cfg.optim().lr()) : 1.0;
     }
 
     /** PPO-ptx: adds the γ_ptx-weighted LM gradient of minibatch step {@code step}'s pretraining batch; returns the NLL. */
@@ -384,6 +409,7 @@ public final class PpoTrainer {
         double tok = Math.max(1, responseTokens);
         ObjectNode m = JSON.createObjectNode();
         m.put("iteration", it + 1);
+        m.put("value_warmup", inWarmup(it));
         m.put("rm_score", mean(sc.rawScores()));
         m.put("score", mean(scores));
         if (Double.isNaN(gold)) m.putNull("gold_score");

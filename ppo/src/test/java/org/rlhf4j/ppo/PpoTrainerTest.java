@@ -78,6 +78,32 @@ class PpoTrainerTest {
     }
 
     @Test
+    void valueWarmupTrainsOnlyTheValueHeadAtItsOwnRate(@TempDir Path out) throws Exception {
+        PpoConfig base = TinyPpo.withPtx(TinyPpo.config(2, 4, 5, 1e-3), 0.5);
+        PpoConfig.Learn l = base.ppo();
+        PpoConfig cfg = TinyPpo.withLearn(base, new PpoConfig.Learn(l.epochs(), l.minibatchSize(), l.microBatchSize(), l.clip(),
+                l.valueClip(), l.vfCoef(), l.entropyCoef(), l.maxApproxKl(), l.whitenAdvantages(), 5e-2, 2));
+        Policy sft = TinyPpo.policy(3, DataType.FLOAT);
+        Policy policy = TinyPpo.policy(3, DataType.FLOAT).withHead(GptWeights.Head.VALUE, 4);
+        Policy before = policy.frozenCopy();
+        PpoTrainer.Result r = new PpoTrainer(cfg, policy, sft.frozenCopy(), TinyPpo.countA(), TinyPpo.prompts(8), docs(), null)
+                .run(out, JSON.createObjectNode(), null, false);
+        for (String name : policy.weights().names()) {
+            float[] a = before.weights().get(name).reshape(-1).toFloatVector(), b = policy.weights().get(name).reshape(-1).toFloatVector();
+            if (name.startsWith("value_head")) assertFalse(java.util.Arrays.equals(a, b), name + " should have learned");
+            else assertArrayEquals(a, b, 0f, name + " moved during the value warm-up");
+        }
+        for (ObjectNode m : r.metrics()) {
+            assertTrue(m.get("value_warmup").asBoolean());
+            assertEquals(0.0, m.get("kl_per_response").asDouble(), "the policy still is the reference");
+            assertTrue(m.get("ptx_loss").isNull(), "no ptx step in the warm-up: " + m.get("ptx_loss"));
+        }
+        // the head's first Adam step moves each of its coordinates by value_lr, not by optim.lr
+        float[] b0 = before.weights().get(GptWeights.Head.VALUE.bias).toFloatVector(), b1 = policy.weights().get(GptWeights.Head.VALUE.bias).toFloatVector();
+        assertTrue(Math.abs(b1[0] - b0[0]) > 5e-3, "value bias moved " + Math.abs(b1[0] - b0[0]));
+    }
+
+    @Test
     void trainingPromptsTooLongForTheGraphAreRefused() {
         PpoConfig cfg = TinyPpo.config(1, 2, 4, 1e-3);
         Policy sft = TinyPpo.policy(1, DataType.FLOAT);

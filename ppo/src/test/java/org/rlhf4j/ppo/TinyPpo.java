@@ -63,6 +63,11 @@ final class TinyPpo {
                 c.reward(), kl, c.gae(), c.ppo(), c.ptxCoef(), c.ptx(), c.optim(), c.checkpointEvery(), c.eval());
     }
 
+    static PpoConfig withLearn(PpoConfig c, PpoConfig.Learn learn) {
+        return new PpoConfig(c.sft(), c.rewardModel(), c.prompts(), c.seed(), c.iterations(), c.batchSize(), c.valueHeadInit(), c.rollout(),
+                c.reward(), c.kl(), c.gae(), learn, c.ptxCoef(), c.ptx(), c.optim(), c.checkpointEvery(), c.eval());
+    }
+
     /** The hand-written reward of the end-to-end test: how many letters 'a' the response holds. */
     static RewardFn countA() {
         return responses -> {

@@ -104,8 +104,12 @@ public final class RewardTask implements TrainLoop.Task {
         List<Map<String, INDArray>> micro = new ArrayList<>();
         for (int from = 0; from < prompts.size(); from += loop.microBatchSize()) {
             PairBatch b = PairBatch.of(prompts.subList(from, Math.min(prompts.size(), from + loop.microBatchSize())), mode, prompts.size(), pairs);
-            for (int[] r : b.rows()) tokens += r.length;
-            micro.add(PairLoss.feeds(b, seqLen, dtype));
+            int longest = 0;
+            for (int[] r : b.rows()) {
+                tokens += r.length;
+                longest = Math.max(longest, r.length);
+            }
+            micro.add(PairLoss.feeds(b, TrainGraph.paddedLength(longest, seqLen), dtype));
         }
         return new TrainLoop.Batch(micro, tokens);
     }

@@ -2,6 +2,7 @@ package org.rlhf4j.policy.train;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -15,6 +16,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 public final class AdamW {
     private final OptimConfig cfg;
     private final Map<String, INDArray> m = new LinkedHashMap<>(), v = new LinkedHashMap<>();
+    /** Updates applied to each parameter (its bias correction); differs from {@link #steps} when some steps skip it. */
+    private final Map<String, Long> t = new LinkedHashMap<>();
     private long steps;
 
     public AdamW(OptimConfig cfg) {
@@ -44,23 +47,34 @@ public final class AdamW {
      * nothing, when the gradient norm is not finite.
      */
     public StepInfo step(Map<String, INDArray> params, Map<String, INDArray> grads, double lr) {
+        return step(params, grads, lr, name -> 1.0);
+    }
+
+    /**
+     * As {@link #step(Map, Map, double)}, with parameter {@code name}'s learning rate {@code lr · lrScale(name)}
+     * (parameter groups, e.g. a value head that learns faster than the backbone). Parameters without a gradient in
+     * {@code grads} are not touched, and neither are their moments.
+     */
+    public StepInfo step(Map<String, INDArray> params, Map<String, INDArray> grads, double lr, ToDoubleFunction<String> lrScale) {
         double norm = globalNorm(grads);
         if (!Double.isFinite(norm)) return new StepInfo(false, norm, lr);
         double scale = cfg.gradClip() > 0 && norm > cfg.gradClip() ? cfg.gradClip() / (norm + 1e-6) : 1.0;
         steps++;
-        double bc1 = 1 - Math.pow(cfg.beta1(), steps), bc2 = 1 - Math.pow(cfg.beta2(), steps);
         for (var e : params.entrySet()) {
             String name = e.getKey();
             INDArray p = e.getValue(), g = grads.get(name);
             if (g == null) continue;
+            double plr = lr * lrScale.applyAsDouble(name);
+            long n = t.merge(name, 1L, Long::sum);
+            double bc1 = 1 - Math.pow(cfg.beta1(), n), bc2 = 1 - Math.pow(cfg.beta2(), n);
             if (scale != 1.0) g = g.mul(scale);
             INDArray mi = m.computeIfAbsent(name, k -> Nd4j.zeros(p.dataType(), p.shape()));
             INDArray vi = v.computeIfAbsent(name, k -> Nd4j.zeros(p.dataType(), p.shape()));
             mi.muli(cfg.beta1()).addi(g.mul(1 - cfg.beta1()));
             vi.muli(cfg.beta2()).addi(g.mul(g).muli(1 - cfg.beta2()));
-            if (cfg.weightDecay() > 0 && decays(name, p)) p.muli(1 - lr * cfg.weightDecay());
+            if (cfg.weightDecay() > 0 && decays(name, p)) p.muli(1 - plr * cfg.weightDecay());
             INDArray denom = Transforms.sqrt(vi.div(bc2), false).addi(cfg.eps());
-            p.subi(mi.div(bc1).divi(denom).muli(lr));
+            p.subi(mi.div(bc1).divi(denom).muli(plr));
         }
         return new StepInfo(true, norm, lr);
     }
@@ -69,22 +83,26 @@ public final class AdamW {
         return steps;
     }
 
-    /** Moments as named arrays ("m/NAME", "v/NAME") for optimizer.safetensors. */
+    /** Moments and per-parameter update counts as named arrays ("m/NAME", "v/NAME", "t/NAME") for optimizer.safetensors. */
     public Map<String, INDArray> state() {
         Map<String, INDArray> s = new LinkedHashMap<>();
         m.forEach((k, a) -> s.put("m/" + k, a));
         v.forEach((k, a) -> s.put("v/" + k, a));
+        t.forEach((k, n) -> s.put("t/" + k, Nd4j.scalar(n.longValue())));
         return s;
     }
 
     public void load(Map<String, INDArray> state, long stepCount) {
         m.clear();
         v.clear();
+        t.clear();
         state.forEach((k, a) -> {
             if (k.startsWith("m/")) m.put(k.substring(2), a.dup());
             else if (k.startsWith("v/")) v.put(k.substring(2), a.dup());
+            else if (k.startsWith("t/")) t.put(k.substring(2), a.getLong(0));
             else throw new IllegalArgumentException("optimizer state: unexpected tensor " + k);
         });
+        for (String k : m.keySet()) t.putIfAbsent(k, stepCount);     // written before per-parameter counts existed
         steps = stepCount;
     }
 }

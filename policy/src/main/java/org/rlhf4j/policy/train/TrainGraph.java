@@ -27,6 +27,18 @@ public final class TrainGraph {
     /** One forward+backward: the loss, d(loss)/d(param) by name, and the requested outputs. */
     public record Result(double loss, Map<String, INDArray> gradients, Map<String, INDArray> outputs) {}
 
+    /** Padded lengths are multiples of this (see {@link #paddedLength}). */
+    public static final int LENGTH_BUCKET = 32;
+
+    /**
+     * The length to right-pad a micro-batch to: its longest sequence rounded up to a multiple of
+     * {@value #LENGTH_BUCKET}, at most {@code max}. With causal attention, right padding never changes a real token's
+     * outputs, so a shorter graph only saves the work done on padding (one graph per length is built and kept).
+     */
+    public static int paddedLength(int longest, int max) {
+        return Math.min(max, (longest + LENGTH_BUCKET - 1) / LENGTH_BUCKET * LENGTH_BUCKET);
+    }
+
     private final SameDiff sd;
     private final String lossName;
     private final List<String> params;

@@ -15,6 +15,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.rlhf4j.policy.Policy;
 import org.rlhf4j.policy.checkpoint.Checkpoint;
 import org.rlhf4j.policy.io.AtomicFiles;
+import org.rlhf4j.policy.model.GptGraph;
 
 /**
  * The training loop shared by pretraining, SFT and the reward model: gradient accumulation over micro-batches,
@@ -28,7 +29,10 @@ public final class TrainLoop {
 
     /** What a stage supplies to the loop. */
     public interface Task {
-        /** Sequence length of the training graph. */
+        /**
+         * The longest sequence length of the training graph. A micro-batch may be padded shorter (its tokens feed's
+         * second dimension; see {@link TrainGraph#paddedLength}): the loop keeps one graph per length it meets.
+         */
         int seqLen();
 
         TrainGraph.LossBuilder loss();
@@ -96,7 +100,7 @@ public final class TrainLoop {
         MemoryEstimate.check(stage, policy.config(), task.rowsPerMicroBatch(cfg), task.seqLen(), MemoryEstimate.available(), 0.8);
         Files.createDirectories(out);
         AdamW opt = new AdamW(cfg.optim());
-        TrainGraph graph = new TrainGraph(policy.weights(), task.seqLen(), task.loss());
+        Map<Integer, TrainGraph> graphs = new HashMap<>();
         List<ObjectNode> metrics = new ArrayList<>();
         long start = 0;
         Double best = null;
@@ -124,7 +128,9 @@ public final class TrainLoop {
                 Map<String, INDArray> grads = new HashMap<>();
                 double loss = 0;
                 for (Map<String, INDArray> feeds : b.micro()) {
-                    TrainGraph.Result r = graph.run(feeds);
+                    int len = (int) feeds.get(GptGraph.TOKENS).size(1);
+                    if (len > task.seqLen()) throw new IllegalStateException(stage + ": a micro-batch of length " + len + " exceeds seq_len " + task.seqLen());
+                    TrainGraph.Result r = graphs.computeIfAbsent(len, n -> new TrainGraph(policy.weights(), n, task.loss())).run(feeds);
                     loss += r.loss();
                     r.gradients().forEach((k, g) -> grads.merge(k, g, INDArray::addi));
                 }
