@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "agreement", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = "Print the simulated annotator pool's inter-annotator agreement on held-out response pairs"
-                + " (InstructGPT's labellers: 72.6 ± 1.5 %).")
+                + " (InstructGPT's labellers: 72.6 ± 1.5 %%).")
 final class AnnotateAgreementCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the annotators' noise.")
     long seed;

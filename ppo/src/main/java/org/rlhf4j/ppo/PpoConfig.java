@@ -27,7 +27,12 @@ import org.rlhf4j.policy.train.OptimConfig;
  * @param seed            seed of the prompt order, of every sampling stream and of the minibatch shuffles
  * @param iterations      PPO iterations (each: sample, score, learn); default 24 (about 3 minutes on 2 cores for the quickstart model)
  * @param batchSize       prompts (and responses) per iteration; default 16
- * @param valueHeadInit   "reward_model" (InstructGPT, OpenRLHF: the value head starts as the reward head) or "random"
+ * @param valueHeadInit   "reward_model" (InstructGPT, OpenRLHF: the value head starts as the reward head), "random" or
+ *                        "zero" (V = 0 until it learns). configs/ppo.json uses "zero": InstructGPT's critic is a whole
+ *                        copy of the reward model, but here the critic is a head on the policy's backbone, and the
+ *                        reward head read on the SFT backbone gave per-token values of amplitude ~1 (explained
+ *                        variance −2 to −18 over a quickstart run even at value_lr 1e-3); "zero" stays near 0 (see
+ *                        the README's PPO section)
  * @param rollout         how responses are sampled
  * @param reward          how the reward model's score becomes the reward
  * @param kl              the KL penalty coefficient β, fixed or adaptive
@@ -37,8 +42,8 @@ import org.rlhf4j.policy.train.OptimConfig;
  *                        minibatch step's loss; 0 = plain PPO (InstructGPT's PPO-ptx used 27.8, see above); default 0.05
  * @param ptx             PPO-ptx's pretraining batches (used when ptx_coef &gt; 0)
  * @param optim           AdamW (global-norm clipping included); warm-up and cosine run over all planned minibatch steps;
- *                        configs/ppo.json uses a constant 2e-5 (untuned for the quickstart model; InstructGPT used
- *                        9.65e-6 for 1.3B), grad_clip 1.0, no weight decay
+ *                        configs/ppo.json uses a constant 5e-5 (2e-5 and 1e-4 also measured on
+ *                        the quickstart model, see the README; InstructGPT used 9.65e-6 for 1.3B), grad_clip 1.0, no weight decay
  * @param checkpointEvery write {@code last/} every this many iterations (and always at the end); default 8
  * @param eval            the final held-out evaluation (gold judge and pretraining perplexity, SFT vs PPO)
  */
@@ -77,7 +82,9 @@ public record PpoConfig(@JsonProperty("sft") String sft, @JsonProperty("reward_m
      * actually sampled, and a truncated sampler is not softmax(logits / temperature). The temperature is used in
      * sampling and in every log-prob (old, reference, training graph).
      *
-     * @param temperature     default 1.0 (InstructGPT)
+     * @param temperature     InstructGPT sampled at 1.0; configs/ppo.json uses 0.7, the temperature the evaluation samples
+     *                        at, so PPO optimises the distribution that is evaluated (at 1.0 the quickstart's PPO mostly
+     *                        learned to lower its entropy, which sampling at 0.7 already does)
      * @param maxNewTokens    longest response; default 64 (the SFT responses are ≤ 77 bytes, median 32)
      * @param promptMaxTokens rendered prompts longer than this are left out (counted in the summary); the training
      *                        graph's length is promptMaxTokens + maxNewTokens, which must leave room for the EOS the
