@@ -26,4 +26,23 @@ public final class EvalMath {
     public static double winRate(int wins, int ties, int total) {
         return total == 0 ? Double.NaN : (wins + 0.5 * ties) / total;
     }
+
+    /** Standard error of a mean: the sample standard deviation (n − 1) over √n; NaN for fewer than 2 values. */
+    public static double standardError(double[] x) {
+        int n = x.length;
+        if (n < 2) return Double.NaN;
+        double mean = 0;
+        for (double v : x) mean += v / n;
+        double ss = 0;
+        for (double v : x) ss += (v - mean) * (v - mean);
+        return Math.sqrt(ss / (n - 1) / n);
+    }
+
+    /**
+     * Standard error of a win rate p over n comparisons, √(p(1 − p)/n) (the binomial one; counting a tie as half a win
+     * makes the true one a little smaller, so this errs on the wide side).
+     */
+    public static double winRateStandardError(double p, int n) {
+        return n == 0 ? Double.NaN : Math.sqrt(p * (1 - p) / n);
+    }
 }

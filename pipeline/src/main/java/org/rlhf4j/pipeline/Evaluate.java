@@ -47,11 +47,24 @@ public final class Evaluate {
     /** One policy's (or best-of-n's) judged responses and figures. */
     public record Result(String name, List<Rollouts.Sample> samples, GoldEval.Report gold, double winRate, double rmScore,
                          double klToSft, Double pretrainPpl, Double clozeAccuracy, Map<Integer, Double> passAtK, Double passAt1MeanLogprob) {
+        /** Standard error of the mean gold score over this policy's judged responses. */
+        public double goldStandardError() {
+            double[] x = new double[gold.judged().size()];
+            for (int i = 0; i < x.length; i++) x[i] = gold.judged().get(i).judgement().score();
+            return EvalMath.standardError(x);
+        }
+
+        public double winRateStandardError() {
+            return EvalMath.winRateStandardError(winRate, samples.size());
+        }
+
         ObjectNode toJson() {
             ObjectNode o = JSON.createObjectNode();
             o.put("name", name);
             o.set("gold", gold.toJson());
+            o.put("gold_standard_error", goldStandardError());
             o.put("win_rate_vs_sft", winRate);
+            o.put("win_rate_standard_error", winRateStandardError());
             o.put("rm_score", rmScore);
             o.put("kl_to_sft", klToSft);
             o.put("mean_response_tokens", gold.meanLength());

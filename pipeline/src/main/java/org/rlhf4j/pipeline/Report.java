@@ -51,14 +51,14 @@ public final class Report {
         Map<String, List<List<String>>> t = new LinkedHashMap<>();
         List<String> fam = families(o);
         List<List<String>> main = new ArrayList<>();
-        List<String> head = new ArrayList<>(List.of("policy", "gold (mean)"));
+        List<String> head = new ArrayList<>(List.of("policy", "gold (mean ± s.e.)"));
         for (String f : fam) head.add("gold: " + f);
-        head.addAll(List.of("win rate vs SFT", "RM score", "KL to SFT (nats)", "length (tokens)", "EOS rate"));
+        head.addAll(List.of("win rate vs SFT (± s.e.)", "RM score", "KL to SFT (nats)", "length (tokens)", "EOS rate"));
         main.add(head);
         for (Evaluate.Result r : o.results()) {
-            List<String> row = new ArrayList<>(List.of(r.name(), f3(r.gold().mean())));
+            List<String> row = new ArrayList<>(List.of(r.name(), f3(r.gold().mean()) + " ± " + f3(r.goldStandardError())));
             for (String f : fam) row.add(f3(r.gold().byFamily().getOrDefault(f, Double.NaN)));
-            row.addAll(List.of(pct(r.winRate()), f3(r.rmScore()), f3(r.klToSft()), f1(r.gold().meanLength()), pct(r.gold().eosRate())));
+            row.addAll(List.of(pct(r.winRate()) + " ± " + f1(100 * r.winRateStandardError()), f3(r.rmScore()), f3(r.klToSft()), f1(r.gold().meanLength()), pct(r.gold().eosRate())));
             main.add(row);
         }
         t.put("Held-out prompts: gold judges, win rate, reward model, KL", main);

@@ -58,4 +58,14 @@ class EvalMathTest {
         assertEquals(0.5, Evaluate.winRate(good, same, pool, 1), 0.0, "identical responses are ties");
         assertEquals(EvalMath.winRate(3, 2, 10), 0.4, 1e-12);
     }
+
+    @Test
+    void standardErrorsMatchHandValues() {
+        // mean 2.5, sample variance 5/3, s.e. = sqrt(5/3 / 4)
+        assertEquals(Math.sqrt(5.0 / 3 / 4), EvalMath.standardError(new double[] {1, 2, 3, 4}), 1e-12);
+        assertEquals(0.0, EvalMath.standardError(new double[] {0.5, 0.5, 0.5}), 0.0);
+        assertTrue(Double.isNaN(EvalMath.standardError(new double[] {1})));
+        assertEquals(0.05, EvalMath.winRateStandardError(0.5, 100), 1e-12);
+        assertEquals(0.0, EvalMath.winRateStandardError(1.0, 10), 0.0);
+    }
 }

@@ -51,7 +51,7 @@ class PipelineTest {
         return s;
     }
 
-    static final String[] PPO = {"iterations=2", "batch_size=4", "rollout.max_new_tokens=8", "rollout.prompt_max_tokens=120",
+    static final String[] PPO = {"iterations=2", "batch_size=4", "rollout.max_new_tokens=8", "rollout.prompt_max_tokens=120", "ppo.value_warmup_iterations=1",
             "ppo.epochs=1", "ppo.minibatch_size=4", "ppo.micro_batch_size=4", "checkpoint_every=1", "eval.max_prompts=3",
             "eval.sampling.max_new_tokens=6", "eval.pretrain_docs=2", "ptx.batch_size=2", "ptx.seq_len=32"};
 

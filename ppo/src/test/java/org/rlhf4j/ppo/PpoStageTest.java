@@ -41,7 +41,10 @@ class PpoStageTest {
         PpoConfig c = load(List.of()).config();
         assertEquals("runs/quickstart/sft/best", c.sft());
         assertEquals("runs/quickstart/reward/best", c.rewardModel());
-        assertEquals(PpoConfig.ValueHeadInit.REWARD_MODEL, c.valueHeadInit());
+        assertEquals(PpoConfig.ValueHeadInit.ZERO, c.valueHeadInit());
+        assertEquals(1e-3, c.ppo().valueLr());
+        assertEquals(2, c.ppo().warmupIterations());
+        assertEquals(c.eval().sampling().temperature(), c.rollout().temperature(), "PPO samples at the temperature it is evaluated at");
         assertEquals(0.2, c.ppo().clip());
         assertEquals(1.0, c.gae().gamma());
         assertEquals(0.95, c.gae().lambda());
@@ -80,7 +83,7 @@ class PpoStageTest {
         ObjectNode prov = JSON.createObjectNode().put("stage", "test");
         Checkpoint.save(dir.resolve("sft"), sft, prov, null, null, null);
         Checkpoint.save(dir.resolve("rm"), rm, prov, null, null, null);
-        List<String> o = new ArrayList<>(List.of("sft=" + dir.resolve("sft"), "reward_model=" + dir.resolve("rm"), "iterations=1", "batch_size=4",
+        List<String> o = new ArrayList<>(List.of("sft=" + dir.resolve("sft"), "reward_model=" + dir.resolve("rm"), "iterations=1", "batch_size=4", "ppo.value_warmup_iterations=0", "value_head_init=reward_model",
                 "ppo.minibatch_size=2", "ppo.micro_batch_size=2", "rollout.max_new_tokens=6", "rollout.prompt_max_tokens=90",
                 "ptx.seq_len=24", "ptx.batch_size=2", "checkpoint_every=1", "eval.max_prompts=4", "eval.pretrain_docs=3",
                 "eval.sampling.max_new_tokens=6", "optim.lr=1e-3", "optim.min_lr=1e-4"));
@@ -90,6 +93,11 @@ class PpoStageTest {
         Ppo.Roles roles = Ppo.roles(loaded.config(), in);
         assertEquals(rm.weights().get(GptWeights.REWARD_W), roles.policy().weights().get(GptWeights.VALUE_W), "value head = reward head");
         assertEquals(rm.weights().get(GptWeights.REWARD_B), roles.policy().weights().get(GptWeights.VALUE_B));
+        List<String> zero = new ArrayList<>(o);
+        zero.set(zero.indexOf("value_head_init=reward_model"), "value_head_init=zero");
+        Ppo.Roles zeroRoles = Ppo.roles(ConfigLoader.load(CONFIG, PpoConfig.class, zero).config(), in);
+        assertEquals(0.0, zeroRoles.policy().weights().get(GptWeights.VALUE_W).norm2Number().doubleValue(), 0.0, "zero value head");
+        assertEquals(0.0, zeroRoles.policy().weights().get(GptWeights.VALUE_B).norm2Number().doubleValue(), 0.0);
         assertTrue(in.promptsTooLong() > 0 && in.prompts().size() > 0, "prompts over 90 tokens are left out and counted");
 
         Path out = dir.resolve("ppo");
