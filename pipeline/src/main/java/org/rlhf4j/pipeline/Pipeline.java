@@ -91,12 +91,13 @@ public final class Pipeline {
         stage(out, "ppo-ptx", ptxFp, force, seconds, resume -> Ppo.run(plan.ppoPtx(), out.resolve("ppo-ptx"), resume, sub(command, "ppo-ptx")));
 
         // 5. evaluation and report
-        String evalFp = StageStore.fingerprint("eval", plan.eval().resolved(), baseFp, sftFp, rewardFp, ppoFp, ptxFp);
+        String rmDir = rc.rewardCheckpointOrDefault();
+        String evalFp = StageStore.fingerprint("eval", plan.eval().resolved(), baseFp, sftFp, rewardFp + "/" + rmDir, ppoFp, ptxFp);
         force |= "eval".equals(from);
         stage(out, "eval", evalFp, force, seconds, resume -> {
             List<Evaluate.Entry> entries = List.of(new Evaluate.Entry("base", base), new Evaluate.Entry("sft", out.resolve("sft/best")),
                     new Evaluate.Entry("ppo", out.resolve("ppo").resolve(TrainLoop.LAST)), new Evaluate.Entry("ppo-ptx", out.resolve("ppo-ptx").resolve(TrainLoop.LAST)));
-            Evaluate.Outcome outcome = Evaluate.run(plan.eval().config(), entries, out.resolve("sft/best"), out.resolve("reward/best"));
+            Evaluate.Outcome outcome = Evaluate.run(plan.eval().config(), entries, out.resolve("sft/best"), out.resolve("reward").resolve(rmDir));
             List<Curves> curves = List.of(Curves.read("ppo", out.resolve("ppo")), Curves.read("ppo-ptx", out.resolve("ppo-ptx")));
             Report.write(out.resolve("eval"), outcome, curves, context(out, seconds));
         });
@@ -112,7 +113,7 @@ public final class Pipeline {
         var sft = load(rc.sft(), SftConfig.class, List.of("base=" + rc.base()), problems);
         var reward = load(rc.reward(), RewardConfig.class, List.of("sft=" + out.resolve("sft/best"),
                 "train=" + out.resolve("rankings/train.jsonl"), "validation=" + out.resolve("rankings/validation.jsonl")), problems);
-        List<String> chain = List.of("sft=" + out.resolve("sft/best"), "reward_model=" + out.resolve("reward/best"));
+        List<String> chain = List.of("sft=" + out.resolve("sft/best"), "reward_model=" + out.resolve("reward").resolve(rc.rewardCheckpointOrDefault()));
         var ppo = load(rc.ppo(), PpoConfig.class, chain, problems);
         var ptx = load(rc.ppoPtx(), PpoConfig.class, chain, problems);
         var eval = load(rc.eval(), EvalConfig.class, List.of(), problems);

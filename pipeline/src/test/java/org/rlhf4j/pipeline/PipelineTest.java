@@ -120,6 +120,19 @@ class PipelineTest {
     }
 
     @Test
+    void theRewardCheckpointHandedOnIsBestUnlessTheConfigSaysLast() throws Exception {
+        Path out = dir.resolve("plan");
+        Path f = runConfig(2);
+        Pipeline.Plan best = Pipeline.plan(ConfigLoader.load(f, RunConfig.class, List.of()).config(), out);
+        assertEquals(out.resolve("reward/best").toString(), best.ppo().config().rewardModel());
+        Pipeline.Plan last = Pipeline.plan(ConfigLoader.load(f, RunConfig.class, List.of("reward_checkpoint=last")).config(), out);
+        assertEquals(out.resolve("reward/last").toString(), last.ppo().config().rewardModel());
+        assertEquals(out.resolve("reward/last").toString(), last.ppoPtx().config().rewardModel());
+        var e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f, RunConfig.class, List.of("reward_checkpoint=middle")));
+        assertTrue(e.getMessage().contains("reward_checkpoint: expected \"best\" or \"last\""), e.getMessage());
+    }
+
+    @Test
     void everyStageConfigIsValidatedBeforeAnyWork() throws Exception {
         ObjectNode rc = (ObjectNode) JSON.readTree(runConfig(2).toFile());
         ((ArrayNode) rc.path("reward").path("set")).add("mode=pairwise");
