@@ -72,8 +72,9 @@ class LoaderFuzzTest {
 
     @Test
     void everyJsonlLoaderGivesAClearErrorOrAValidParseAndDropsNothing() throws Exception {
-        Map<String, DataKind> files = Map.of("pretrain.jsonl", DataKind.PRETRAIN, "prompts.jsonl", DataKind.PROMPTS, "sft.jsonl", DataKind.SFT,
-                "rankings.jsonl", DataKind.RANKINGS, "pairs.jsonl", DataKind.PAIRS, "candidates.jsonl", DataKind.CANDIDATES);
+        // sorted: Map.of's iteration order changes between JVMs, and with it which mutation meets which file
+        Map<String, DataKind> files = new java.util.TreeMap<>(Map.of("pretrain.jsonl", DataKind.PRETRAIN, "prompts.jsonl", DataKind.PROMPTS, "sft.jsonl", DataKind.SFT,
+                "rankings.jsonl", DataKind.RANKINGS, "pairs.jsonl", DataKind.PAIRS, "candidates.jsonl", DataKind.CANDIDATES));
         SplittableRandom r = new SplittableRandom(20261125);
         int runs = 0;
         for (var e : files.entrySet()) {
@@ -93,8 +94,10 @@ class LoaderFuzzTest {
                         Set<Integer> lines = new HashSet<>();
                         boolean wholeFile = false;
                         for (Problem p : rep.problems()) {
-                            // a file whose kind cannot be told is refused as a whole, at the line that showed it
-                            if (p.line() > 0 && !p.message().startsWith("cannot tell the data kind")) lines.add(p.line());
+                            // a file whose kind cannot be told, or is not the kind asked for, is refused as a whole, at the
+                            // line that showed it
+                            if (p.line() > 0 && !p.message().startsWith("cannot tell the data kind")
+                                    && !p.message().endsWith("records were not checked further")) lines.add(p.line());
                             else wholeFile = true;
                         }
                         if (!wholeFile)
