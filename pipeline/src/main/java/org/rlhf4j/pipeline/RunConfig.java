@@ -6,6 +6,7 @@ import java.util.List;
 import org.rlhf4j.data.rollout.SampleConfig;
 import org.rlhf4j.policy.config.OptionalKey;
 import org.rlhf4j.policy.config.Validated;
+import org.rlhf4j.policy.train.TrainLoop;
 
 /**
  * {@code ./rlhf4j run}: the whole recipe. Each stage names its own config file plus overrides; the pipeline fills in
@@ -33,7 +34,7 @@ public record RunConfig(@JsonProperty("base") String base, @JsonProperty("sft") 
 
     /** The reward stage's checkpoint directory name that later stages use: "best" unless the config says "last". */
     public String rewardCheckpointOrDefault() {
-        return rewardCheckpoint == null ? "best" : rewardCheckpoint;
+        return rewardCheckpoint == null ? TrainLoop.BEST : rewardCheckpoint;
     }
 
     /** A stage's config file and {@code key=value} overrides applied on top of it. */
@@ -68,7 +69,7 @@ public record RunConfig(@JsonProperty("base") String base, @JsonProperty("sft") 
     @Override
     public List<String> problems(String prefix) {
         List<String> p = new ArrayList<>();
-        if (rewardCheckpoint != null && !"best".equals(rewardCheckpoint) && !"last".equals(rewardCheckpoint))
+        if (rewardCheckpoint != null && !TrainLoop.BEST.equals(rewardCheckpoint) && !TrainLoop.LAST.equals(rewardCheckpoint))
             p.add(prefix + "reward_checkpoint: expected \"best\" or \"last\", got \"" + rewardCheckpoint + "\"");
         Rankings r = rankings;
         if (!"simulate".equals(r.source()) && !"shipped".equals(r.source()))

@@ -81,6 +81,15 @@ class GradientCheckTest {
         GradientCheck.Report rep = GradientCheck.check(g.sameDiff(), g.lossName(), feeds, w.names(), 2, 1e-5, 1e-6, 3);
         assertTrue(rep.maxRelError() < 1e-5, "worst " + rep.worst());
         assertEquals(w.names().size() * 2 - 1, rep.checked(), "2 entries of every parameter (the value head's bias has 1)");
+
+        // the trainer pads each micro-batch only to its longest row (PpoTrainer.paddedLength): a longer graph over the
+        // same rows must give the same loss and gradients
+        int longer = 20;
+        TrainGraph.Result atT = g.run(feeds), atLonger = new TrainGraph(w, longer, PpoLosses.builder(coef))
+                .run(PpoLosses.feeds(rows, longer, 1.0 / n, DataType.DOUBLE));
+        assertEquals(atT.loss(), atLonger.loss(), 1e-12);
+        for (String name : w.names())
+            assertEquals(0.0, atT.gradients().get(name).sub(atLonger.gradients().get(name)).amaxNumber().doubleValue(), 1e-12, name);
     }
 
     @Test

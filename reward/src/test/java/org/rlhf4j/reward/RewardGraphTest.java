@@ -49,6 +49,19 @@ class RewardGraphTest {
     }
 
     @Test
+    void aShorterPaddedGraphGivesTheSameLossAndGradients() {
+        // the training loop pads each micro-batch only to TrainGraph.paddedLength of its longest row
+        int longer = CTX + 16;
+        Policy p = Tiny.policy(longer, 5, DataType.DOUBLE, true);
+        PairBatch b = PairBatch.of(List.of(rendered(p, k3()), rendered(p, k4())), LossMode.GROUPED);    // rows fit in CTX
+        TrainGraph.Result full = new TrainGraph(p.weights(), longer, PairLoss.builder(0.2)).run(PairLoss.feeds(b, longer, DataType.DOUBLE));
+        TrainGraph.Result cut = new TrainGraph(p.weights(), CTX, PairLoss.builder(0.2)).run(PairLoss.feeds(b, CTX, DataType.DOUBLE));
+        assertEquals(full.loss(), cut.loss(), 1e-12);
+        for (String name : p.weights().names())
+            assertEquals(0.0, full.gradients().get(name).sub(cut.gradients().get(name)).amaxNumber().doubleValue(), 1e-12, name);
+    }
+
+    @Test
     void eachResponseIsOneRowAndTheGraphAgreesWithThePlainLossOnItsRewards() {
         Policy p = Tiny.policy(CTX, 5, DataType.DOUBLE, true);
         List<RankedPrompt> prompts = List.of(rendered(p, k3()), rendered(p, k4()));
