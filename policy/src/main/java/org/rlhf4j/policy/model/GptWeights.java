@@ -54,6 +54,8 @@ public final class GptWeights {
 
     private final GptConfig config;
     private final LinkedHashMap<String, INDArray> arrays;
+    /** All tensors back to back in canonical order, each entry of {@link #arrays} a view of it; null until {@link #flat()}. */
+    private INDArray flat;
 
     public GptWeights(GptConfig config, Map<String, INDArray> arrays) {
         this.config = config;
@@ -202,6 +204,37 @@ public final class GptWeights {
     /** Copies values from {@code other} into these arrays in place (shapes must match). */
     public void assignFrom(GptWeights other) {
         for (var e : arrays.entrySet()) e.getValue().assign(other.get(e.getKey()));
+    }
+
+    /**
+     * One flat buffer holding every tensor in canonical order; the named arrays become views of it (in place, once).
+     * The training engine, gradient clipping and checkpoints work on this buffer. Arrays fetched before the first call
+     * are no longer this object's tensors afterwards, so flatten before building anything over {@link #arrays()}.
+     */
+    public INDArray flat() {
+        if (flat != null) return flat;
+        INDArray buf = Nd4j.create(dataType(), parameterCount());
+        long off = 0;
+        for (var e : arrays.entrySet()) {
+            INDArray a = e.getValue();
+            INDArray view = buf.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(off, off + a.length())).reshape('c', a.shape());
+            view.assign(a);
+            e.setValue(view);
+            off += a.length();
+        }
+        flat = buf;
+        return flat;
+    }
+
+    /** Offset of each tensor in {@link #flat()}, in canonical order. */
+    public LinkedHashMap<String, Long> offsets() {
+        LinkedHashMap<String, Long> o = new LinkedHashMap<>();
+        long off = 0;
+        for (var e : arrays.entrySet()) {
+            o.put(e.getKey(), off);
+            off += e.getValue().length();
+        }
+        return o;
     }
 
     public long parameterCount() {

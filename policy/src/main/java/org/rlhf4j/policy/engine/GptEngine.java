@@ -1,0 +1,310 @@
+package org.rlhf4j.policy.engine;
+
+import static org.rlhf4j.policy.model.GptWeights.*;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.rlhf4j.policy.model.GptConfig;
+import org.rlhf4j.policy.model.GptWeights;
+
+/**
+ * The training engine of the GPT every stage uses: forward and hand-derived backward, layer by layer, in the manner
+ * of llm.c. Parameters are the policy's own flat buffer ({@link GptWeights#flat()}); gradients live in one flat
+ * buffer of the same layout; activations live in an arena sized for the largest (rows × length) seen and reused by
+ * every step, so a step allocates no native memory.
+ *
+ * <p>Use: {@link #forward} a batch, let the stage's loss turn the {@link Outputs} into a loss and
+ * {@link Outputs.Grads}, then {@link #backward} them; gradients add up over micro-batches until {@link #zeroGrad}.
+ * Shapes: B rows, T positions, N = B·T slots, d width, H heads, V vocabulary, L layers.
+ */
+public final class GptEngine {
+    /** Logits are computed and kept for at most this many elements at once; longer batches recompute in the backward. */
+    static final long LOGIT_BUDGET = 1L << 25;
+
+    private final GptConfig c;
+    private final GptWeights weights;
+    private final Buf w, g;
+    private final INDArray gradFlat;
+    private final Map<String, Integer> off = new LinkedHashMap<>();
+    private final boolean tanhGelu;
+
+    // the arena: one buffer, regions carved for the current (B, T)
+    private Buf a;
+    private int B, T, N;
+    private int[] resid, ln1, hat1, rstd1, qkv, att, y, x2, ln2, hat2, rstd2, fc, gl;
+    private int lnf, hatf, rstdf, dres, dhid, dtmp, dqkv, dfc, dscore, headIn, logits, dHeadIn;
+    private int headRowsCap;
+
+    // what the last forward saw
+    private EngineBatch batch;
+    private int[] headRows;
+    private double[] lse, entropy;
+    private boolean logitsKept;
+
+    public GptEngine(GptWeights weights) {
+        this.c = weights.config();
+        if (c.dropout() > 0) throw new IllegalArgumentException("the engine trains without dropout (dropout = " + c.dropout() + ")");
+        this.weights = weights;
+        this.w = Buf.of(weights.flat());
+        this.gradFlat = Nd4j.create(weights.dataType(), weights.parameterCount());
+        this.g = Buf.of(gradFlat);
+        weights.offsets().forEach((k, v) -> off.put(k, Math.toIntExact(v)));
+        this.tanhGelu = GptConfig.GELU_TANH.equals(c.activation());
+    }
+
+    public GptConfig config() {
+        return c;
+    }
+
+    public DataType dataType() {
+        return w.dataType();
+    }
+
+    /** The flat gradient buffer (same layout as the parameters). */
+    public INDArray gradientFlat() {
+        return gradFlat;
+    }
+
+    /** The gradient of each parameter by name, as views of {@link #gradientFlat()}. */
+    public Map<String, INDArray> gradients() {
+        Map<String, INDArray> m = new LinkedHashMap<>();
+        weights.arrays().forEach((k, p) -> {
+            int o = off.get(k);
+            m.put(k, gradFlat.get(NDArrayIndex.interval(o, o + p.length())).reshape('c', p.shape()));
+        });
+        return m;
+    }
+
+    public void zeroGrad() {
+        gradFlat.assign(0);
+    }
+
+    private int p(String name) {
+        Integer o = off.get(name);
+        if (o == null) throw new IllegalStateException("this policy has no tensor " + name);
+        return o;
+    }
+
+    private int p(int layer, String leaf) {
+        return p(block(layer, leaf));
+    }
+
+    // ---- the arena ----
+
+    private void carve(int rows, int len, int headRowsNeeded) {
+        int d = c.dModel(), L = c.nLayer(), H = c.nHead(), V = c.vocabSize();
+        int rowsCap = (int) Math.max(1, Math.min(Math.max(headRowsNeeded, 1), LOGIT_BUDGET / V));
+        if (rows == B && len == T && a != null && rowsCap <= headRowsCap) return;
+        int n = rows * len;
+        long[] cursor = {0};
+        java.util.function.LongUnaryOperator take = size -> {
+            long o = cursor[0];
+            cursor[0] += size;
+            return o;
+        };
+        resid = new int[L + 1];
+        ln1 = new int[L]; hat1 = new int[L]; rstd1 = new int[L]; qkv = new int[L]; att = new int[L]; y = new int[L];
+        x2 = new int[L]; ln2 = new int[L]; hat2 = new int[L]; rstd2 = new int[L]; fc = new int[L]; gl = new int[L];
+        long nd = (long) n * d;
+        for (int l = 0; l <= L; l++) resid[l] = (int) take.applyAsLong(nd);
+        for (int l = 0; l < L; l++) {
+            ln1[l] = (int) take.applyAsLong(nd);
+            hat1[l] = (int) take.applyAsLong(nd);
+            rstd1[l] = (int) take.applyAsLong(n);
+            qkv[l] = (int) take.applyAsLong(3 * nd);
+            att[l] = (int) take.applyAsLong((long) rows * H * len * len);
+            y[l] = (int) take.applyAsLong(nd);
+            x2[l] = (int) take.applyAsLong(nd);
+            ln2[l] = (int) take.applyAsLong(nd);
+            hat2[l] = (int) take.applyAsLong(nd);
+            rstd2[l] = (int) take.applyAsLong(n);
+            fc[l] = (int) take.applyAsLong(4 * nd);
+            gl[l] = (int) take.applyAsLong(4 * nd);
+        }
+        lnf = (int) take.applyAsLong(nd);
+        hatf = (int) take.applyAsLong(nd);
+        rstdf = (int) take.applyAsLong(n);
+        dres = (int) take.applyAsLong(nd);
+        dhid = (int) take.applyAsLong(nd);
+        dtmp = (int) take.applyAsLong(nd);
+        dqkv = (int) take.applyAsLong(3 * nd);
+        dfc = (int) take.applyAsLong(4 * nd);
+        dscore = (int) take.applyAsLong((long) len * len);
+        headIn = (int) take.applyAsLong((long) rowsCap * d);
+        dHeadIn = (int) take.applyAsLong((long) rowsCap * d);
+        logits = (int) take.applyAsLong((long) rowsCap * V);
+        if (cursor[0] > Integer.MAX_VALUE) throw new IllegalArgumentException("activations for " + rows + " × " + len + " exceed 2^31 elements");
+        if (a == null || a.length < cursor[0]) a = Buf.allocate(w.dataType(), cursor[0]);
+        B = rows;
+        T = len;
+        N = n;
+        headRowsCap = rowsCap;
+    }
+
+    /** Elements of activation memory a forward over rows × len allocates (for the up-front memory estimate). */
+    public static long arenaElements(GptConfig c, int rows, int len) {
+        long n = (long) rows * len, d = c.dModel(), L = c.nLayer();
+        long perLayer = 18 * n * d + 2 * n + (long) rows * c.nHead() * len * len;
+        long rowsCap = Math.max(1, Math.min(n, LOGIT_BUDGET / c.vocabSize()));
+        return (L + 1) * n * d + L * (perLayer - n * d) + 2 * n * d + n + 9 * n * d + (long) len * len + rowsCap * (2 * d + c.vocabSize());
+    }
+
+    // ---- forward ----
+
+    public Outputs forward(EngineBatch b) {
+        int d = c.dModel(), L = c.nLayer(), H = c.nHead(), V = c.vocabSize();
+        headRows = new int[b.targetCount()];
+        for (int i = 0, m = 0; i < b.targets().length; i++) if (b.targets()[i] >= 0) headRows[m++] = i;
+        for (int i = 0; i < b.ids().length; i++)
+            if (b.ids()[i] < 0 || b.ids()[i] >= V || (b.targets()[i] >= V)) throw new IllegalArgumentException("token id outside the vocabulary at slot " + i);
+        carve(b.rows(), b.len(), headRows.length);
+        batch = b;
+
+        Kernels.embedForward(w, p(WTE), p(WPE), b.ids(), b.positions(), d, a, resid[0]);
+        for (int l = 0; l < L; l++) {
+            Kernels.layerNormForward(a, resid[l], w, p(l, LN1_W), p(l, LN1_B), N, d, c.layerNormEpsilon(), a, ln1[l], a, hat1[l], a, rstd1[l]);
+            Kernels.linearForward(a, ln1[l], w, p(l, ATTN_W), p(l, ATTN_B), N, d, 3 * d, a, qkv[l], false);        // (N, 3d)
+            Kernels.attentionForward(a, qkv[l], b.start(), B, T, H, d, a, att[l], a, y[l]);                        // (N, d)
+            copy(resid[l], x2[l], N * d);
+            Kernels.linearForward(a, y[l], w, p(l, PROJ_W), p(l, PROJ_B), N, d, d, a, x2[l], true);                // x + proj(y)
+            Kernels.layerNormForward(a, x2[l], w, p(l, LN2_W), p(l, LN2_B), N, d, c.layerNormEpsilon(), a, ln2[l], a, hat2[l], a, rstd2[l]);
+            Kernels.linearForward(a, ln2[l], w, p(l, FC_W), p(l, FC_B), N, d, 4 * d, a, fc[l], false);              // (N, 4d)
+            Kernels.geluForward(a, fc[l], a, gl[l], N * 4 * d, tanhGelu);
+            copy(x2[l], resid[l + 1], N * d);
+            Kernels.linearForward(a, gl[l], w, p(l, FC2_W), p(l, FC2_B), N, 4 * d, d, a, resid[l + 1], true);       // x2 + mlp
+        }
+        Kernels.layerNormForward(a, resid[L], w, p(LN_F_W), p(LN_F_B), N, d, c.layerNormEpsilon(), a, lnf, a, hatf, a, rstdf);
+
+        double[] logprob = new double[N];
+        lse = new double[headRows.length];
+        entropy = b.entropy() ? new double[N] : null;
+        logitsKept = headRows.length <= headRowsCap;
+        for (int from = 0; from < headRows.length; from += headRowsCap) {
+            int m = Math.min(headRowsCap, headRows.length - from);
+            blockLogits(from, m);
+            for (int r = 0; r < m; r++) {
+                int slot = headRows[from + r], row = logits + r * V;
+                double inv = 1.0 / b.temperature(), max = Double.NEGATIVE_INFINITY;
+                for (int v = 0; v < V; v++) max = Math.max(max, a.get(row + v) * inv);
+                double sum = 0;
+                for (int v = 0; v < V; v++) sum += Math.exp(a.get(row + v) * inv - max);
+                double z = max + Math.log(sum);
+                lse[from + r] = z;
+                logprob[slot] = a.get(row + b.targets()[slot]) * inv - z;
+                if (entropy != null) {
+                    double h = 0;
+                    for (int v = 0; v < V; v++) {
+                        double lp = a.get(row + v) * inv - z;
+                        h -= Math.exp(lp) * lp;
+                    }
+                    entropy[slot] = h;
+                }
+            }
+        }
+        double[] value = b.values() ? headValues(Head.VALUE) : null;
+        double[] reward = null;
+        if (b.rewardAt() != null) {
+            double[] all = headValues(Head.REWARD);
+            reward = new double[B];
+            for (int r = 0; r < B; r++) reward[r] = b.rewardAt()[r] < 0 ? 0 : all[r * T + b.rewardAt()[r]];
+        }
+        return new Outputs(logprob, entropy, value, reward);
+    }
+
+    /** Logits of head rows [from, from + m) into the logits region: gather the final hidden rows, then ·wteᵀ. */
+    private void blockLogits(int from, int m) {
+        int d = c.dModel(), V = c.vocabSize();
+        for (int r = 0; r < m; r++) copy(lnf + headRows[from + r] * d, headIn + r * d, d);
+        Blas.gemm(false, true, m, V, d, 1, a, headIn, d, w, p(WTE), d, 0, a, logits, V);
+    }
+
+    private double[] headValues(Head head) {
+        int d = c.dModel(), hw = p(head.weight), hb = p(head.bias);
+        double[] out = new double[N];
+        for (int n = 0; n < N; n++) {
+            double s = w.get(hb);
+            for (int j = 0; j < d; j++) s += a.get(lnf + n * d + j) * w.get(hw + j);
+            out[n] = s;
+        }
+        return out;
+    }
+
+    // ---- backward ----
+
+    /** Adds d(loss)/d(parameter) for the last forward's batch into the gradient buffer. */
+    public void backward(Outputs.Grads grads) {
+        if (batch == null) throw new IllegalStateException("backward before forward");
+        int d = c.dModel(), L = c.nLayer(), H = c.nHead(), V = c.vocabSize();
+        EngineBatch b = batch;
+        a.zero(dhid, N * d);
+
+        // 1. the LM head over the head rows, in blocks: dz = (dlp·(onehot − p) − dH·p·(log p + H)) / temperature
+        double inv = 1.0 / b.temperature();
+        for (int from = 0; from < headRows.length; from += headRowsCap) {
+            int m = Math.min(headRowsCap, headRows.length - from);
+            if (!logitsKept) blockLogits(from, m);
+            else for (int r = 0; r < m; r++) copy(lnf + headRows[from + r] * d, headIn + r * d, d);
+            for (int r = 0; r < m; r++) {
+                int slot = headRows[from + r], row = logits + r * V;
+                double dlp = grads.logprob() == null ? 0 : grads.logprob()[slot];
+                double dent = grads.entropy() == null || entropy == null ? 0 : grads.entropy()[slot];
+                double z = lse[from + r], h = entropy == null ? 0 : entropy[slot];
+                for (int v = 0; v < V; v++) {
+                    double lp = a.get(row + v) * inv - z, pv = Math.exp(lp);
+                    a.set(row + v, (-dlp * pv - dent * pv * (lp + h)) * inv);
+                }
+                a.add(row + b.targets()[slot], dlp * inv);
+            }
+            Blas.gemm(false, false, m, d, V, 1, a, logits, V, w, p(WTE), d, 0, a, dHeadIn, d);       // dh = dz·wte
+            Blas.gemm(true, false, V, d, m, 1, a, logits, V, a, headIn, d, 1, g, p(WTE), d);         // dwte += dzᵀ·h
+            for (int r = 0; r < m; r++) {
+                int dst = dhid + headRows[from + r] * d, src = dHeadIn + r * d;
+                for (int j = 0; j < d; j++) a.add(dst + j, a.get(src + j));
+            }
+        }
+        // 2. the scalar heads
+        if (grads.value() != null) headBackward(Head.VALUE, grads.value());
+        if (grads.reward() != null && b.rewardAt() != null) {
+            double[] per = new double[N];
+            for (int r = 0; r < B; r++) if (b.rewardAt()[r] >= 0) per[r * T + b.rewardAt()[r]] = grads.reward()[r];
+            headBackward(Head.REWARD, per);
+        }
+        // 3. final LayerNorm, then the blocks in reverse; dres carries d(loss)/d(residual stream)
+        a.zero(dres, N * d);
+        Kernels.layerNormBackward(a, dhid, a, hatf, a, rstdf, w, p(LN_F_W), N, d, a, dres, g, p(LN_F_W), p(LN_F_B));
+        for (int l = L - 1; l >= 0; l--) {
+            // MLP: resid[l+1] = x2 + gelu(ln2(x2)·Wfc + bfc)·Wfc2 + bfc2
+            Kernels.linearBackward(a, gl[l], a, dres, w, p(l, FC2_W), N, 4 * d, d, g, p(l, FC2_W), p(l, FC2_B), a, dfc);
+            Kernels.geluBackward(a, fc[l], a, dfc, N * 4 * d, tanhGelu);
+            Kernels.linearBackward(a, ln2[l], a, dfc, w, p(l, FC_W), N, d, 4 * d, g, p(l, FC_W), p(l, FC_B), a, dtmp);
+            Kernels.layerNormBackward(a, dtmp, a, hat2[l], a, rstd2[l], w, p(l, LN2_W), N, d, a, dres, g, p(l, LN2_W), p(l, LN2_B));
+            // attention: x2 = resid[l] + attn(ln1(resid[l]))·Wproj + bproj
+            Kernels.linearBackward(a, y[l], a, dres, w, p(l, PROJ_W), N, d, d, g, p(l, PROJ_W), p(l, PROJ_B), a, dtmp);
+            Kernels.attentionBackward(a, qkv[l], a, att[l], a, dtmp, b.start(), B, T, H, d, a, dqkv, a, dscore);
+            Kernels.linearBackward(a, ln1[l], a, dqkv, w, p(l, ATTN_W), N, d, 3 * d, g, p(l, ATTN_W), p(l, ATTN_B), a, dtmp);
+            Kernels.layerNormBackward(a, dtmp, a, hat1[l], a, rstd1[l], w, p(l, LN1_W), N, d, a, dres, g, p(l, LN1_W), p(l, LN1_B));
+        }
+        Kernels.embedBackward(a, dres, b.ids(), b.positions(), d, g, p(WTE), p(WPE));
+    }
+
+    private void headBackward(Head head, double[] dv) {
+        int d = c.dModel(), hw = p(head.weight), hb = p(head.bias);
+        for (int n = 0; n < N; n++) {
+            double gv = dv[n];
+            if (gv == 0) continue;
+            g.add(hb, gv);
+            for (int j = 0; j < d; j++) {
+                g.add(hw + j, gv * a.get(lnf + n * d + j));
+                a.add(dhid + n * d + j, gv * w.get(hw + j));
+            }
+        }
+    }
+
+    private void copy(int from, int to, int n) {
+        for (int i = 0; i < n; i++) a.set(to + i, a.get(from + i));
+    }
+}

@@ -1,0 +1,185 @@
+package org.rlhf4j.policy.engine;
+
+import org.apache.commons.math3.special.Erf;
+
+/**
+ * The engine's layer kernels, forward and hand-derived backward, on {@link Buf}s addressed by offset. Rows are
+ * row-major: row r of an [n, d] operand starting at {@code o} is {@code o + r·d .. o + r·d + d − 1}. Every backward
+ * <em>adds</em> into its parameter gradients (so micro-batches accumulate) and documents whether it adds into or
+ * overwrites the input gradient. Each one has a finite-difference test in float64 (KernelsTest).
+ */
+public final class Kernels {
+    private Kernels() {}
+
+    // ---- embeddings: x = wte[id] + wpe[pos] ----
+
+    public static void embedForward(Buf w, int wte, int wpe, int[] ids, int[] pos, int d, Buf x, int xo) {
+        for (int n = 0; n < ids.length; n++) {
+            int t = wte + ids[n] * d, p = wpe + pos[n] * d, o = xo + n * d;
+            for (int j = 0; j < d; j++) x.set(o + j, w.get(t + j) + w.get(p + j));
+        }
+    }
+
+    /** Scatter-add of the rows of dx into the rows of the two tables that produced them (a plain loop: no races). */
+    public static void embedBackward(Buf dx, int dxo, int[] ids, int[] pos, int d, Buf g, int wte, int wpe) {
+        for (int n = 0; n < ids.length; n++) {
+            int t = wte + ids[n] * d, p = wpe + pos[n] * d, o = dxo + n * d;
+            for (int j = 0; j < d; j++) {
+                double v = dx.get(o + j);
+                g.add(t + j, v);
+                g.add(p + j, v);
+            }
+        }
+    }
+
+    // ---- LayerNorm over the last axis, with ε inside the square root ----
+
+    /** out = x̂·γ + β with x̂ = (x − μ)/√(σ² + ε); keeps x̂ and 1/√(σ² + ε) for the backward. */
+    public static void layerNormForward(Buf x, int xo, Buf w, int gain, int bias, int n, int d, double eps,
+                                        Buf out, int oo, Buf hat, int ho, Buf rstd, int ro) {
+        for (int r = 0; r < n; r++) {
+            int xi = xo + r * d;
+            double mean = 0;
+            for (int j = 0; j < d; j++) mean += x.get(xi + j);
+            mean /= d;
+            double var = 0;
+            for (int j = 0; j < d; j++) {
+                double c = x.get(xi + j) - mean;
+                var += c * c;
+            }
+            double rs = 1.0 / Math.sqrt(var / d + eps);
+            rstd.set(ro + r, rs);
+            for (int j = 0; j < d; j++) {
+                double h = (x.get(xi + j) - mean) * rs;
+                hat.set(ho + r * d + j, h);
+                out.set(oo + r * d + j, h * w.get(gain + j) + w.get(bias + j));
+            }
+        }
+    }
+
+    /**
+     * dx += (1/√(σ²+ε))·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)) with dx̂ = dout·γ; dγ += Σ dout·x̂, dβ += Σ dout.
+     */
+    public static void layerNormBackward(Buf dout, int doo, Buf hat, int ho, Buf rstd, int ro, Buf w, int gain,
+                                         int n, int d, Buf dx, int dxo, Buf g, int dGain, int dBias) {
+        for (int r = 0; r < n; r++) {
+            int di = doo + r * d, hi = ho + r * d;
+            double meanD = 0, meanDH = 0;
+            for (int j = 0; j < d; j++) {
+                double dh = dout.get(di + j) * w.get(gain + j);
+                meanD += dh;
+                meanDH += dh * hat.get(hi + j);
+            }
+            meanD /= d;
+            meanDH /= d;
+            double rs = rstd.get(ro + r);
+            for (int j = 0; j < d; j++) {
+                double dv = dout.get(di + j), h = hat.get(hi + j);
+                g.add(dGain + j, dv * h);
+                g.add(dBias + j, dv);
+                dx.add(dxo + r * d + j, rs * (dv * w.get(gain + j) - meanD - h * meanDH));
+            }
+        }
+    }
+
+    // ---- GELU, both forms ----
+
+    static final double C = Math.sqrt(2.0 / Math.PI), A = 0.044715, INV_SQRT2 = 1.0 / Math.sqrt(2.0),
+            INV_SQRT_2PI = 1.0 / Math.sqrt(2.0 * Math.PI);
+
+    /** out = gelu(h), tanh form 0.5·h·(1 + tanh(√(2/π)(h + 0.044715h³))) or exact 0.5·h·(1 + erf(h/√2)). */
+    public static void geluForward(Buf h, int ho, Buf out, int oo, int n, boolean tanhForm) {
+        for (int i = 0; i < n; i++) {
+            double x = h.get(ho + i);
+            double y = tanhForm ? 0.5 * x * (1 + Math.tanh(C * (x + A * x * x * x))) : 0.5 * x * (1 + Erf.erf(x * INV_SQRT2));
+            out.set(oo + i, y);
+        }
+    }
+
+    /** dh = dout · gelu'(h), in place in {@code d} (dout in, dh out). */
+    public static void geluBackward(Buf h, int ho, Buf d, int dOff, int n, boolean tanhForm) {
+        for (int i = 0; i < n; i++) {
+            double x = h.get(ho + i), grad;
+            if (tanhForm) {
+                double th = Math.tanh(C * (x + A * x * x * x));
+                grad = 0.5 * (1 + th) + 0.5 * x * (1 - th * th) * C * (1 + 3 * A * x * x);
+            } else {
+                grad = 0.5 * (1 + Erf.erf(x * INV_SQRT2)) + x * Math.exp(-0.5 * x * x) * INV_SQRT_2PI;
+            }
+            d.set(dOff + i, d.get(dOff + i) * grad);
+        }
+    }
+
+    // ---- linear layers: out = x·W + b, with W stored [in, out] ----
+
+    /** out = x·W + b (β = 0), or out += x·W + b when {@code accumulate} (a residual already in out). */
+    public static void linearForward(Buf x, int xo, Buf w, int wo, int bo, int n, int in, int out, Buf y, int yo, boolean accumulate) {
+        Blas.gemm(false, false, n, out, in, 1, x, xo, in, w, wo, out, accumulate ? 1 : 0, y, yo, out);
+        for (int r = 0; r < n; r++) for (int j = 0; j < out; j++) y.add(yo + r * out + j, w.get(bo + j));
+    }
+
+    /** dW += xᵀ·dy, db += Σ_rows dy, and dx = dy·Wᵀ (overwritten) unless {@code dx} is null. */
+    public static void linearBackward(Buf x, int xo, Buf dy, int dyo, Buf w, int wo, int n, int in, int out,
+                                      Buf g, int dW, int dB, Buf dx, int dxo) {
+        Blas.gemm(true, false, in, out, n, 1, x, xo, in, dy, dyo, out, 1, g, dW, out);
+        for (int r = 0; r < n; r++) for (int j = 0; j < out; j++) g.add(dB + j, dy.get(dyo + r * out + j));
+        if (dx != null) Blas.gemm(false, true, n, in, out, 1, dy, dyo, out, w, wo, out, 0, dx, dxo, in);
+    }
+
+    // ---- causal multi-head attention over a fused [B·T, 3d] q|k|v projection ----
+
+    /**
+     * y[b, t, head] = Σ_s P[t, s]·v_s with P = softmax over s ∈ [start_t, t] of q_t·k_s/√hs (0 elsewhere). Queries,
+     * keys and values are read in place from {@code qkv} (row stride 3d); P is kept, [B, H, T, T].
+     *
+     * @param start per (b, t): the first key position query t may see (its segment's first token; t for padding)
+     */
+    public static void attentionForward(Buf qkv, int qo, int[] start, int rows, int len, int heads, int d,
+                                        Buf att, int ao, Buf y, int yo) {
+        int hs = d / heads, ld = 3 * d, tt = len * len;
+        double scale = 1.0 / Math.sqrt(hs);
+        for (int b = 0; b < rows; b++)
+            for (int h = 0; h < heads; h++) {
+                int q = qo + b * len * ld + h * hs, p = ao + (b * heads + h) * tt;
+                Blas.gemm(false, true, len, len, hs, scale, qkv, q, ld, qkv, q + d, ld, 0, att, p, len);
+                for (int t = 0; t < len; t++) {
+                    int row = p + t * len, lo = start[b * len + t];
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int s = lo; s <= t; s++) max = Math.max(max, att.get(row + s));
+                    double sum = 0;
+                    for (int s = lo; s <= t; s++) {
+                        double e = Math.exp(att.get(row + s) - max);
+                        att.set(row + s, e);
+                        sum += e;
+                    }
+                    for (int s = 0; s < len; s++) att.set(row + s, s >= lo && s <= t ? att.get(row + s) / sum : 0);
+                }
+                Blas.gemm(false, false, len, hs, len, 1, att, p, len, qkv, q + 2 * d, ld, 0, y, yo + b * len * d + h * hs, d);
+            }
+    }
+
+    /**
+     * Given dy ([B·T, d]), writes dqkv ([B·T, 3d], overwritten) through P (kept by the forward); {@code scratch}
+     * holds one head's [T, T] score gradient.
+     */
+    public static void attentionBackward(Buf qkv, int qo, Buf att, int ao, Buf dy, int dyo, int[] start, int rows, int len,
+                                         int heads, int d, Buf dqkv, int dqo, Buf scratch, int so) {
+        int hs = d / heads, ld = 3 * d, tt = len * len;
+        double scale = 1.0 / Math.sqrt(hs);
+        for (int b = 0; b < rows; b++)
+            for (int h = 0; h < heads; h++) {
+                int q = qo + b * len * ld + h * hs, dq = dqo + b * len * ld + h * hs, p = ao + (b * heads + h) * tt;
+                int dyh = dyo + b * len * d + h * hs;
+                Blas.gemm(false, true, len, len, hs, 1, dy, dyh, d, qkv, q + 2 * d, ld, 0, scratch, so, len);        // dP = dY·Vᵀ
+                Blas.gemm(true, false, len, hs, len, 1, att, p, len, dy, dyh, d, 0, dqkv, dq + 2 * d, ld);           // dV = Pᵀ·dY
+                for (int t = 0; t < len; t++) {                                                                     // dS = P ⊙ (dP − Σ P·dP)
+                    int row = p + t * len, srow = so + t * len, lo = start[b * len + t];
+                    double dot = 0;
+                    for (int s = lo; s <= t; s++) dot += att.get(row + s) * scratch.get(srow + s);
+                    for (int s = 0; s < len; s++) scratch.set(srow + s, s >= lo && s <= t ? att.get(row + s) * (scratch.get(srow + s) - dot) : 0);
+                }
+                Blas.gemm(false, false, len, hs, len, scale, scratch, so, len, qkv, q + d, ld, 0, dqkv, dq, ld);     // dQ = dS·K/√hs
+                Blas.gemm(true, false, len, hs, len, scale, scratch, so, len, qkv, q, ld, 0, dqkv, dq + d, ld);      // dK = dSᵀ·Q/√hs
+            }
+    }
+}
