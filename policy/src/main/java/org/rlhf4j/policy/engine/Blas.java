@@ -12,6 +12,13 @@ import static org.bytedeco.openblas.global.openblas_nolapack.*;
 public final class Blas {
     private Blas() {}
 
+    /** y[oy .. oy + n) = x[ox .. ox + n). */
+    public static void copy(int n, Buf x, long ox, Buf y, long oy) {
+        if (y instanceof Buf.F32 yf && x instanceof Buf.F32 xf) cblas_scopy(n, xf.at(0, ox), 1, yf.at(2, oy), 1);
+        else if (y instanceof Buf.F64 yd && x instanceof Buf.F64 xd) cblas_dcopy(n, xd.at(0, ox), 1, yd.at(2, oy), 1);
+        else throw new IllegalArgumentException("copy operands must share one data type");
+    }
+
     public static void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
                             Buf a, long offA, int lda, Buf b, long offB, int ldb, double beta, Buf c, long offC, int ldc) {
         int ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans;

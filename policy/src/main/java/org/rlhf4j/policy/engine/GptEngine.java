@@ -36,7 +36,7 @@ public final class GptEngine {
     private Buf a;
     private int B, T, N;
     private int[] resid, ln1, hat1, rstd1, qkv, att, y, x2, ln2, hat2, rstd2, fc, gl;
-    private int lnf, hatf, rstdf, dres, dhid, dtmp, dqkv, dfc, dscore, headIn, logits, dHeadIn;
+    private int ones, lnf, hatf, rstdf, dres, dhid, dtmp, dqkv, dfc, dscore, headIn, logits, dHeadIn;
     private int headRowsCap;
 
     // what the last forward saw
@@ -125,6 +125,7 @@ public final class GptEngine {
             fc[l] = (int) take.applyAsLong(4 * nd);
             gl[l] = (int) take.applyAsLong(4 * nd);
         }
+        ones = (int) take.applyAsLong(Math.max(n, rowsCap));
         lnf = (int) take.applyAsLong(nd);
         hatf = (int) take.applyAsLong(nd);
         rstdf = (int) take.applyAsLong(n);
@@ -139,6 +140,7 @@ public final class GptEngine {
         logits = (int) take.applyAsLong((long) rowsCap * V);
         if (cursor[0] > Integer.MAX_VALUE) throw new IllegalArgumentException("activations for " + rows + " × " + len + " exceed 2^31 elements");
         if (a == null || a.length < cursor[0]) a = Buf.allocate(w.dataType(), cursor[0]);
+        for (int i = 0; i < Math.max(n, rowsCap); i++) a.set(ones + i, 1);
         B = rows;
         T = len;
         N = n;
@@ -150,7 +152,7 @@ public final class GptEngine {
         long n = (long) rows * len, d = c.dModel(), L = c.nLayer();
         long perLayer = 18 * n * d + 2 * n + (long) rows * c.nHead() * len * len;
         long rowsCap = Math.max(1, Math.min(n, LOGIT_BUDGET / c.vocabSize()));
-        return (L + 1) * n * d + L * (perLayer - n * d) + 2 * n * d + n + 9 * n * d + (long) len * len + rowsCap * (2 * d + c.vocabSize());
+        return Math.max(n, rowsCap) + (L + 1) * n * d + L * (perLayer - n * d) + 2 * n * d + n + 9 * n * d + (long) len * len + rowsCap * (2 * d + c.vocabSize());
     }
 
     // ---- forward ----
@@ -167,15 +169,15 @@ public final class GptEngine {
         Kernels.embedForward(w, p(WTE), p(WPE), b.ids(), b.positions(), d, a, resid[0]);
         for (int l = 0; l < L; l++) {
             Kernels.layerNormForward(a, resid[l], w, p(l, LN1_W), p(l, LN1_B), N, d, c.layerNormEpsilon(), a, ln1[l], a, hat1[l], a, rstd1[l]);
-            Kernels.linearForward(a, ln1[l], w, p(l, ATTN_W), p(l, ATTN_B), N, d, 3 * d, a, qkv[l], false);        // (N, 3d)
+            Kernels.linearForward(a, ln1[l], w, p(l, ATTN_W), p(l, ATTN_B), N, d, 3 * d, a, qkv[l], false, a, ones);        // (N, 3d)
             Kernels.attentionForward(a, qkv[l], b.start(), B, T, H, d, a, att[l], a, y[l]);                        // (N, d)
             copy(resid[l], x2[l], N * d);
-            Kernels.linearForward(a, y[l], w, p(l, PROJ_W), p(l, PROJ_B), N, d, d, a, x2[l], true);                // x + proj(y)
+            Kernels.linearForward(a, y[l], w, p(l, PROJ_W), p(l, PROJ_B), N, d, d, a, x2[l], true, a, ones);                // x + proj(y)
             Kernels.layerNormForward(a, x2[l], w, p(l, LN2_W), p(l, LN2_B), N, d, c.layerNormEpsilon(), a, ln2[l], a, hat2[l], a, rstd2[l]);
-            Kernels.linearForward(a, ln2[l], w, p(l, FC_W), p(l, FC_B), N, d, 4 * d, a, fc[l], false);              // (N, 4d)
+            Kernels.linearForward(a, ln2[l], w, p(l, FC_W), p(l, FC_B), N, d, 4 * d, a, fc[l], false, a, ones);              // (N, 4d)
             Kernels.geluForward(a, fc[l], a, gl[l], N * 4 * d, tanhGelu);
             copy(x2[l], resid[l + 1], N * d);
-            Kernels.linearForward(a, gl[l], w, p(l, FC2_W), p(l, FC2_B), N, 4 * d, d, a, resid[l + 1], true);       // x2 + mlp
+            Kernels.linearForward(a, gl[l], w, p(l, FC2_W), p(l, FC2_B), N, 4 * d, d, a, resid[l + 1], true, a, ones);       // x2 + mlp
         }
         Kernels.layerNormForward(a, resid[L], w, p(LN_F_W), p(LN_F_B), N, d, c.layerNormEpsilon(), a, lnf, a, hatf, a, rstdf);
 
@@ -278,14 +280,14 @@ public final class GptEngine {
         Kernels.layerNormBackward(a, dhid, a, hatf, a, rstdf, w, p(LN_F_W), N, d, a, dres, g, p(LN_F_W), p(LN_F_B));
         for (int l = L - 1; l >= 0; l--) {
             // MLP: resid[l+1] = x2 + gelu(ln2(x2)·Wfc + bfc)·Wfc2 + bfc2
-            Kernels.linearBackward(a, gl[l], a, dres, w, p(l, FC2_W), N, 4 * d, d, g, p(l, FC2_W), p(l, FC2_B), a, dfc);
+            Kernels.linearBackward(a, gl[l], a, dres, w, p(l, FC2_W), N, 4 * d, d, g, p(l, FC2_W), p(l, FC2_B), a, dfc, a, ones);
             Kernels.geluBackward(a, fc[l], a, dfc, N * 4 * d, tanhGelu);
-            Kernels.linearBackward(a, ln2[l], a, dfc, w, p(l, FC_W), N, d, 4 * d, g, p(l, FC_W), p(l, FC_B), a, dtmp);
+            Kernels.linearBackward(a, ln2[l], a, dfc, w, p(l, FC_W), N, d, 4 * d, g, p(l, FC_W), p(l, FC_B), a, dtmp, a, ones);
             Kernels.layerNormBackward(a, dtmp, a, hat2[l], a, rstd2[l], w, p(l, LN2_W), N, d, a, dres, g, p(l, LN2_W), p(l, LN2_B));
             // attention: x2 = resid[l] + attn(ln1(resid[l]))·Wproj + bproj
-            Kernels.linearBackward(a, y[l], a, dres, w, p(l, PROJ_W), N, d, d, g, p(l, PROJ_W), p(l, PROJ_B), a, dtmp);
+            Kernels.linearBackward(a, y[l], a, dres, w, p(l, PROJ_W), N, d, d, g, p(l, PROJ_W), p(l, PROJ_B), a, dtmp, a, ones);
             Kernels.attentionBackward(a, qkv[l], a, att[l], a, dtmp, b.start(), B, T, H, d, a, dqkv, a, dscore);
-            Kernels.linearBackward(a, ln1[l], a, dqkv, w, p(l, ATTN_W), N, d, 3 * d, g, p(l, ATTN_W), p(l, ATTN_B), a, dtmp);
+            Kernels.linearBackward(a, ln1[l], a, dqkv, w, p(l, ATTN_W), N, d, 3 * d, g, p(l, ATTN_W), p(l, ATTN_B), a, dtmp, a, ones);
             Kernels.layerNormBackward(a, dtmp, a, hat1[l], a, rstd1[l], w, p(l, LN1_W), N, d, a, dres, g, p(l, LN1_W), p(l, LN1_B));
         }
         Kernels.embedBackward(a, dres, b.ids(), b.positions(), d, g, p(WTE), p(WPE));
@@ -305,6 +307,6 @@ public final class GptEngine {
     }
 
     private void copy(int from, int to, int n) {
-        for (int i = 0; i < n; i++) a.set(to + i, a.get(from + i));
+        Blas.copy(n, a, from, a, to);
     }
 }

@@ -91,9 +91,17 @@ public final class Kernels {
     public static void geluForward(Buf h, int ho, Buf out, int oo, int n, boolean tanhForm) {
         for (int i = 0; i < n; i++) {
             double x = h.get(ho + i);
-            double y = tanhForm ? 0.5 * x * (1 + Math.tanh(C * (x + A * x * x * x))) : 0.5 * x * (1 + Erf.erf(x * INV_SQRT2));
+            double y = tanhForm ? 0.5 * x * (1 + tanh(C * (x + A * x * x * x))) : 0.5 * x * (1 + Erf.erf(x * INV_SQRT2));
             out.set(oo + i, y);
         }
+    }
+
+    /**
+     * tanh(u) = 1 − 2/(e^{2u} + 1): Math.exp is a JIT intrinsic, Math.tanh is not (measured about 4× slower here). The
+     * absolute error stays at rounding level, which is all GELU's 0.5·x·(1 + tanh) needs; e^{2u} = ∞ gives exactly 1.
+     */
+    static double tanh(double u) {
+        return 1 - 2 / (Math.exp(2 * u) + 1);
     }
 
     /** dh = dout · gelu'(h), in place in {@code d} (dout in, dh out). */
@@ -101,7 +109,7 @@ public final class Kernels {
         for (int i = 0; i < n; i++) {
             double x = h.get(ho + i), grad;
             if (tanhForm) {
-                double th = Math.tanh(C * (x + A * x * x * x));
+                double th = tanh(C * (x + A * x * x * x));
                 grad = 0.5 * (1 + th) + 0.5 * x * (1 - th * th) * C * (1 + 3 * A * x * x);
             } else {
                 grad = 0.5 * (1 + Erf.erf(x * INV_SQRT2)) + x * Math.exp(-0.5 * x * x) * INV_SQRT_2PI;
@@ -112,17 +120,21 @@ public final class Kernels {
 
     // ---- linear layers: out = x·W + b, with W stored [in, out] ----
 
-    /** out = x·W + b (β = 0), or out += x·W + b when {@code accumulate} (a residual already in out). */
-    public static void linearForward(Buf x, int xo, Buf w, int wo, int bo, int n, int in, int out, Buf y, int yo, boolean accumulate) {
-        Blas.gemm(false, false, n, out, in, 1, x, xo, in, w, wo, out, accumulate ? 1 : 0, y, yo, out);
-        for (int r = 0; r < n; r++) for (int j = 0; j < out; j++) y.add(yo + r * out + j, w.get(bo + j));
+    /**
+     * out = x·W + b, or out += x·W + b when {@code accumulate} (a residual already in out). The bias is a rank-1
+     * product 1·bᵀ with a column of ones ({@code ones}, at least n entries), so BLAS does all of it.
+     */
+    public static void linearForward(Buf x, int xo, Buf w, int wo, int bo, int n, int in, int out, Buf y, int yo, boolean accumulate,
+                                     Buf ones, int onesOff) {
+        Blas.gemm(false, false, n, out, 1, 1, ones, onesOff, 1, w, bo, out, accumulate ? 1 : 0, y, yo, out);
+        Blas.gemm(false, false, n, out, in, 1, x, xo, in, w, wo, out, 1, y, yo, out);
     }
 
-    /** dW += xᵀ·dy, db += Σ_rows dy, and dx = dy·Wᵀ (overwritten) unless {@code dx} is null. */
+    /** dW += xᵀ·dy, db += 1ᵀ·dy (column sums), and dx = dy·Wᵀ (overwritten) unless {@code dx} is null. */
     public static void linearBackward(Buf x, int xo, Buf dy, int dyo, Buf w, int wo, int n, int in, int out,
-                                      Buf g, int dW, int dB, Buf dx, int dxo) {
+                                      Buf g, int dW, int dB, Buf dx, int dxo, Buf ones, int onesOff) {
         Blas.gemm(true, false, in, out, n, 1, x, xo, in, dy, dyo, out, 1, g, dW, out);
-        for (int r = 0; r < n; r++) for (int j = 0; j < out; j++) g.add(dB + j, dy.get(dyo + r * out + j));
+        Blas.gemm(true, false, 1, out, n, 1, ones, onesOff, 1, dy, dyo, out, 1, g, dB, out);
         if (dx != null) Blas.gemm(false, true, n, in, out, 1, dy, dyo, out, w, wo, out, 0, dx, dxo, in);
     }
 
