@@ -8,10 +8,13 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.rlhf4j.policy.engine.EngineBatch;
+import org.rlhf4j.policy.engine.TokenLoss;
 import org.rlhf4j.policy.model.GptGraph;
 import org.rlhf4j.policy.model.GptWeights.Head;
 import org.rlhf4j.policy.model.TokenBatch;
 import org.rlhf4j.policy.train.TrainGraph;
+import org.rlhf4j.policy.train.TrainLoop;
 
 /**
  * The reward model's ranking loss, −Σ_p w_p · log σ(r_{w(p)} − r_{l(p)} − margin), in two parts so each can be tested
@@ -22,8 +25,9 @@ import org.rlhf4j.policy.train.TrainGraph;
  *   <li>{@link #pairLoss}: Δ = P · r with the pair matrix P [N, R] (+1 at the winner's row, −1 at the loser's), then
  *       the weighted negative log-sigmoid of Δ − margin.</li>
  * </ol>
- * {@link #loss(double[], PairBatch, double)} is the same function in plain doubles (the oracle of the tests and the
- * validation loss).
+ * {@link #loss(double[], PairBatch, double)} is the same function in plain doubles (the validation loss). Training runs
+ * {@link #micro} / {@link #onRewards} on the engine's per-row rewards; the SameDiff graph ({@link #builder}) is the
+ * oracle it is tested against.
  */
 public final class PairLoss {
     /** [R·T] 1 at each row's last real token (the EOS closing the response), 0 elsewhere. */
@@ -84,6 +88,34 @@ public final class PairLoss {
         double l = 0;
         for (int p = 0; p < b.pairs(); p++) l -= b.weight()[p] * logSigmoid(rewards[b.winner()[p]] - rewards[b.loser()[p]] - margin);
         return l;
+    }
+
+    /**
+     * One micro-batch for the training engine: each response a row, right-padded to {@code seqLen}, the reward head
+     * read at its last real token, and the loss on those rewards ({@link #onRewards}).
+     */
+    public static TrainLoop.Micro micro(PairBatch b, int seqLen, double margin) {
+        TokenBatch tb = TokenBatch.rightPadded(b.rows(), seqLen);
+        int[] last = new int[b.rows().size()];
+        for (int r = 0; r < last.length; r++) last[r] = b.rows().get(r).length - 1;
+        return new TrainLoop.Micro(EngineBatch.of(tb).withRewardAt(last), onRewards(b, margin));
+    }
+
+    /**
+     * −Σ_p w_p · log σ(Δ_p − margin), Δ_p = r_{w(p)} − r_{l(p)}, on the engine's rewards; its gradient is
+     * ∂/∂r_w = −w_p·σ(margin − Δ_p) and ∂/∂r_l = +w_p·σ(margin − Δ_p).
+     */
+    public static TokenLoss onRewards(PairBatch b, double margin) {
+        return (out, grads) -> {
+            double[] r = out.reward(), dr = grads.reward();
+            for (int p = 0; p < b.pairs(); p++) {
+                double x = r[b.winner()[p]] - r[b.loser()[p]] - margin;
+                double g = b.weight()[p] / (1 + Math.exp(x));          // w·σ(−x)
+                dr[b.winner()[p]] -= g;
+                dr[b.loser()[p]] += g;
+            }
+            return loss(r, b, margin);
+        };
     }
 
     /** Every feed of one micro-batch: the model's (tokens, positions, attention bias) and the loss's. */

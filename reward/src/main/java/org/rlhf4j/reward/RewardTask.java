@@ -54,11 +54,6 @@ public final class RewardTask implements TrainLoop.Task {
         return seqLen;
     }
 
-    @Override
-    public TrainGraph.LossBuilder loss() {
-        return PairLoss.builder(margin);
-    }
-
     /** A micro-batch of P prompts feeds up to P · max K rows (one per response). */
     @Override
     public int rowsPerMicroBatch(LoopConfig cfg) {
@@ -101,7 +96,7 @@ public final class RewardTask implements TrainLoop.Task {
         List<RankedPrompt> prompts = prompts(step);
         long pairs = PairBatch.pairCount(prompts);
         long tokens = 0;
-        List<Map<String, INDArray>> micro = new ArrayList<>();
+        List<TrainLoop.Micro> micro = new ArrayList<>();
         for (int from = 0; from < prompts.size(); from += loop.microBatchSize()) {
             PairBatch b = PairBatch.of(prompts.subList(from, Math.min(prompts.size(), from + loop.microBatchSize())), mode, prompts.size(), pairs);
             int longest = 0;
@@ -109,7 +104,7 @@ public final class RewardTask implements TrainLoop.Task {
                 tokens += r.length;
                 longest = Math.max(longest, r.length);
             }
-            micro.add(PairLoss.feeds(b, TrainGraph.paddedLength(longest, seqLen), dtype));
+            micro.add(PairLoss.micro(b, TrainGraph.paddedLength(longest, seqLen), margin));
         }
         return new TrainLoop.Batch(micro, tokens);
     }

@@ -17,6 +17,9 @@ import org.rlhf4j.policy.train.GradientCheck;
 import org.rlhf4j.policy.train.LoopConfig;
 import org.rlhf4j.policy.train.OptimConfig;
 import org.rlhf4j.policy.train.TrainGraph;
+import org.rlhf4j.policy.engine.GptEngine;
+import org.rlhf4j.policy.engine.Outputs;
+import org.rlhf4j.policy.engine.TokenLoss;
 import org.rlhf4j.policy.train.TrainLoop;
 
 /** The full loss through the model: rows fed, reward readout, invariances, gradients. */
@@ -96,14 +99,13 @@ class RewardGraphTest {
         RewardTask task = new RewardTask(train, train, null, CTX, LossMode.GROUPED, 0, loop, 3, DataType.DOUBLE);
         TrainLoop.Batch batch = task.batch(1);
         assertEquals(2, batch.micro().size());
-        long rows = 0, pairs = 0;
-        for (Map<String, INDArray> m : batch.micro()) {
-            rows += m.get(GptGraph.TOKENS).size(0);
-            pairs += m.get(PairLoss.PAIRS).size(0);
-            assertEquals(m.get(GptGraph.TOKENS).size(0), m.get(PairLoss.PAIRS).size(1));
+        long rows = 0;
+        for (TrainLoop.Micro m : batch.micro()) {
+            rows += m.batch().rows();
+            assertEquals(m.batch().rows(), m.batch().rewardAt().length, "one reward per row");
         }
         assertEquals(4 * 4, rows, "K = 4 rows for each of the 4 prompts");
-        assertEquals(4 * 6, pairs, "C(4,2) = 6 pairs each");
+        assertEquals(4 * 6, PairBatch.pairCount(task.prompts(1)), "C(4,2) = 6 pairs each");
         assertEquals(task.prompts(1), task.prompts(1), "the data order is a pure function of the step");
     }
 
@@ -125,6 +127,49 @@ class RewardGraphTest {
         double split = lossAndRewards(g, PairBatch.of(both.subList(0, 1), LossMode.GROUPED, 2, 9), new ArrayList<>())[0]
                 + lossAndRewards(g, PairBatch.of(both.subList(1, 2), LossMode.GROUPED, 2, 9), new ArrayList<>())[0];
         assertEquals(whole, split, 1e-12);
+    }
+
+    @Test
+    void theEngineLossAndEveryGradientEqualTheGraphInFloat64() {
+        for (LossMode mode : LossMode.values()) {
+            Policy p = Tiny.policy(CTX, 11, DataType.DOUBLE, true);
+            PairBatch b = PairBatch.of(List.of(rendered(p, k3()), rendered(p, k4())), mode);
+            TrainGraph.Result want = new TrainGraph(p.weights(), CTX, PairLoss.builder(0.25)).run(PairLoss.feeds(b, CTX, DataType.DOUBLE));
+            GptEngine engine = new GptEngine(p.weights());
+            TrainLoop.Micro m = PairLoss.micro(b, CTX, 0.25);
+            Outputs o = engine.forward(m.batch());
+            Outputs.Grads g = Outputs.Grads.zerosLike(o);
+            double loss = m.loss().apply(o, g);
+            engine.zeroGrad();
+            engine.backward(g);
+            assertEquals(want.loss(), loss, 1e-12, mode + ": loss");
+            Map<String, INDArray> got = engine.gradients();
+            for (String name : p.weights().names()) {
+                INDArray w = want.gradients().get(name);
+                double rel = got.get(name).sub(w).norm2Number().doubleValue() / Math.max(1e-6, w.norm2Number().doubleValue()); // ln_f.bias and the head bias get 0 exactly: Σ_rows ∂L/∂r = 0 for a pair loss
+                assertTrue(rel <= 1e-9, mode + ": " + name + " differs by " + rel);
+            }
+        }
+    }
+
+    @Test
+    void theLossOnRewardsHasTheFiniteDifferenceGradient() {
+        PairBatch b = new PairBatch(List.of(new int[1], new int[1], new int[1], new int[1]), new int[] {0, 0, 2, 1},
+                new int[] {1, 3, 3, 2}, new double[] {0.5, 0.25, 0.125, 0.125}, new int[] {0, 0, 0, 0}, new int[] {1, 3, 1, 1});
+        double[] r = {0.3, -0.2, 1.1, 0.1};
+        TokenLoss loss = PairLoss.onRewards(b, 0.4);
+        Outputs.Grads g = new Outputs.Grads(new double[4], null, null, new double[4]);
+        double l = loss.apply(new Outputs(new double[4], null, null, r), g);
+        double hand = -(0.5 * PairLoss.logSigmoid(0.5 - 0.4) + 0.25 * PairLoss.logSigmoid(0.2 - 0.4)
+                + 0.125 * PairLoss.logSigmoid(1.0 - 0.4) + 0.125 * PairLoss.logSigmoid(-1.3 - 0.4));
+        assertEquals(hand, l, 1e-15);
+        for (int i = 0; i < 4; i++) {
+            double[] up = r.clone(), down = r.clone();
+            up[i] += 1e-6;
+            down[i] -= 1e-6;
+            double num = (PairLoss.loss(up, b, 0.4) - PairLoss.loss(down, b, 0.4)) / 2e-6;
+            assertEquals(num, g.reward()[i], 1e-9, "reward " + i);
+        }
     }
 
     @Test

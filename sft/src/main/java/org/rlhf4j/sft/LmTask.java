@@ -11,7 +11,6 @@ import org.rlhf4j.policy.Policy;
 import org.rlhf4j.policy.model.TokenBatch;
 import org.rlhf4j.policy.train.LmLoss;
 import org.rlhf4j.policy.train.LoopConfig;
-import org.rlhf4j.policy.train.TrainGraph;
 import org.rlhf4j.policy.train.TrainLoop;
 
 /**
@@ -41,11 +40,6 @@ public final class LmTask implements TrainLoop.Task {
     @Override
     public int seqLen() {
         return seqLen;
-    }
-
-    @Override
-    public TrainGraph.LossBuilder loss() {
-        return LmLoss.builder();
     }
 
     private List<List<Example>> epoch(int e) {
@@ -81,15 +75,19 @@ public final class LmTask implements TrainLoop.Task {
             tokens += x.ids().length;
         }
         double scale = 1.0 / Math.max(1, total);
-        List<Map<String, INDArray>> micro = new ArrayList<>();
+        List<TrainLoop.Micro> micro = new ArrayList<>();
         for (int from = 0; from < rows.size(); from += loop.microBatchSize()) {
             List<List<Example>> part = rows.subList(from, from + loop.microBatchSize());
-            micro.add(feeds(part, scale));
+            Packed p = packed(part);
+            micro.add(LmLoss.micro(p.batch(), p.trainOn(), scale));
         }
         return new TrainLoop.Batch(micro, tokens);
     }
 
-    Map<String, INDArray> feeds(List<List<Example>> rows, double scale) {
+    /** Rows packed into one batch, with the per-slot flag of which tokens are trained on. */
+    record Packed(TokenBatch batch, boolean[][] trainOn) {}
+
+    Packed packed(List<List<Example>> rows) {
         List<List<int[]>> ids = new ArrayList<>();
         boolean[][] trainOn = new boolean[rows.size()][seqLen];
         for (int r = 0; r < rows.size(); r++) {
@@ -102,8 +100,13 @@ public final class LmTask implements TrainLoop.Task {
             }
             ids.add(row);
         }
-        TokenBatch b = TokenBatch.packed(ids, seqLen);
-        return LmLoss.feeds(b, trainOn, scale, dtype);
+        return new Packed(TokenBatch.packed(ids, seqLen), trainOn);
+    }
+
+    /** The same micro-batch as SameDiff feeds (the oracle in tests). */
+    Map<String, INDArray> feeds(List<List<Example>> rows, double scale) {
+        Packed p = packed(rows);
+        return LmLoss.feeds(p.batch(), p.trainOn(), scale, dtype);
     }
 
     /** Mean NLL per counted target on the validation examples (one per row), and its perplexity. */

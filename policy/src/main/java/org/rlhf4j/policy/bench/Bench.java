@@ -25,10 +25,11 @@ import org.rlhf4j.policy.model.GptConfig;
 import org.rlhf4j.policy.model.GptWeights;
 import org.rlhf4j.policy.model.TokenBatch;
 import org.rlhf4j.policy.tokenizer.IdsTokenizer;
+import org.rlhf4j.policy.engine.GptEngine;
+import org.rlhf4j.policy.engine.Outputs;
 import org.rlhf4j.policy.train.AdamW;
 import org.rlhf4j.policy.train.LmLoss;
 import org.rlhf4j.policy.train.OptimConfig;
-import org.rlhf4j.policy.train.TrainGraph;
 import org.rlhf4j.policy.train.TrainLoop;
 
 /**
@@ -109,20 +110,24 @@ public final class Bench {
     }
 
     /**
-     * One optimizer step as the trainers take it: LmLoss over every next token of [batch, ctx], forward + backward in
-     * {@link TrainGraph}, {@link AdamW} (lr 3e-4, weight decay 0.01, no clipping: torch.optim.AdamW defaults, as the peer), then {@link TrainLoop#releaseNativeMemory()}. The graph
-     * is built once, outside the timing.
+     * One optimizer step as the trainers take it: LmLoss over every next token of [batch, ctx], forward + backward on
+     * the training engine ({@link GptEngine}), {@link AdamW} (lr 3e-4, weight decay 0.01, no clipping:
+     * torch.optim.AdamW defaults, as the peer). The engine and its arena are built once, outside the timing.
      */
     static double timeTrain(Policy p, List<int[]> seqs, int reps) {
         int len = seqs.get(0).length;
-        TrainGraph g = new TrainGraph(p.weights(), len, LmLoss.builder());
+        GptEngine engine = new GptEngine(p.weights());
         TokenBatch batch = TokenBatch.rightPadded(seqs, len);
-        Map<String, INDArray> feeds = LmLoss.feeds(batch, null, 1.0 / LmLoss.countTargets(batch, null), p.weights().dataType());
+        TrainLoop.Micro m = LmLoss.micro(batch, null, 1.0 / LmLoss.countTargets(batch, null));
+        Map<String, INDArray> grads = engine.gradients();
         AdamW opt = new AdamW(new OptimConfig(3e-4, 3e-4, 0, 0.01, 0.9, 0.999, 1e-8, 0.0));
         return timed(() -> {
-            TrainGraph.Result r = g.run(feeds);
-            opt.step(p.weights().arrays(), r.gradients(), 3e-4);
-            TrainLoop.releaseNativeMemory();
+            engine.zeroGrad();
+            Outputs o = engine.forward(m.batch());
+            Outputs.Grads g = Outputs.Grads.zerosLike(o);
+            m.loss().apply(o, g);
+            engine.backward(g);
+            opt.step(p.weights().arrays(), grads, 3e-4);
         }, reps);
     }
 

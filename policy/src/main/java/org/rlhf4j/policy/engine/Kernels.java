@@ -87,13 +87,22 @@ public final class Kernels {
     static final double C = Math.sqrt(2.0 / Math.PI), A = 0.044715, INV_SQRT2 = 1.0 / Math.sqrt(2.0),
             INV_SQRT_2PI = 1.0 / Math.sqrt(2.0 * Math.PI);
 
-    /** out = gelu(h), tanh form 0.5·h·(1 + tanh(√(2/π)(h + 0.044715h³))) or exact 0.5·h·(1 + erf(h/√2)). */
-    public static void geluForward(Buf h, int ho, Buf out, int oo, int n, boolean tanhForm) {
+    /**
+     * out = gelu(h), tanh form 0.5·h·(1 + tanh(√(2/π)(h + 0.044715h³))) or exact 0.5·h·(1 + erf(h/√2)); keeps in
+     * {@code aux} what the backward needs besides h: tanh(·) for the tanh form, erf(h/√2) for the exact one.
+     */
+    public static void geluForward(Buf h, int ho, Buf out, int oo, Buf aux, int xo, int n, boolean tanhForm) {
         for (int i = 0; i < n; i++) {
             double x = h.get(ho + i);
-            double y = tanhForm ? 0.5 * x * (1 + tanh(C * (x + A * x * x * x))) : 0.5 * x * (1 + Erf.erf(x * INV_SQRT2));
-            out.set(oo + i, y);
+            double s = tanhForm ? tanh(C * (x + A * x * x * x)) : Erf.erf(x * INV_SQRT2);
+            aux.set(xo + i, s);
+            out.set(oo + i, 0.5 * x * (1 + s));
         }
+    }
+
+    /** out = gelu(h) again from h and the forward's {@code aux} (no transcendental function). */
+    public static void geluRecompute(Buf h, int ho, Buf aux, int xo, Buf out, int oo, int n) {
+        for (int i = 0; i < n; i++) out.set(oo + i, 0.5 * h.get(ho + i) * (1 + aux.get(xo + i)));
     }
 
     /**
@@ -104,16 +113,12 @@ public final class Kernels {
         return 1 - 2 / (Math.exp(2 * u) + 1);
     }
 
-    /** dh = dout · gelu'(h), in place in {@code d} (dout in, dh out). */
-    public static void geluBackward(Buf h, int ho, Buf d, int dOff, int n, boolean tanhForm) {
+    /** dh = dout · gelu'(h), in place in {@code d} (dout in, dh out), from h and the forward's {@code aux}. */
+    public static void geluBackward(Buf h, int ho, Buf aux, int xo, Buf d, int dOff, int n, boolean tanhForm) {
         for (int i = 0; i < n; i++) {
-            double x = h.get(ho + i), grad;
-            if (tanhForm) {
-                double th = tanh(C * (x + A * x * x * x));
-                grad = 0.5 * (1 + th) + 0.5 * x * (1 - th * th) * C * (1 + 3 * A * x * x);
-            } else {
-                grad = 0.5 * (1 + Erf.erf(x * INV_SQRT2)) + x * Math.exp(-0.5 * x * x) * INV_SQRT_2PI;
-            }
+            double x = h.get(ho + i), s = aux.get(xo + i), grad;
+            if (tanhForm) grad = 0.5 * (1 + s) + 0.5 * x * (1 - s * s) * C * (1 + 3 * A * x * x);
+            else grad = 0.5 * (1 + s) + x * Math.exp(-0.5 * x * x) * INV_SQRT_2PI;
             d.set(dOff + i, d.get(dOff + i) * grad);
         }
     }

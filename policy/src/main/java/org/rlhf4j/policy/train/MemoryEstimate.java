@@ -1,22 +1,21 @@
 package org.rlhf4j.policy.train;
 
+import org.rlhf4j.policy.engine.GptEngine;
 import org.rlhf4j.policy.model.GptConfig;
 
 /**
  * An upper-bound estimate of the native memory one training micro-batch needs, checked before a run starts so that a
  * model or batch that cannot fit is refused with the figures instead of failing as a native crash mid-run.
  *
- * <p>Per token and block the graph keeps about 45·d activations (LayerNorms, q/k/v and their reshaped copies,
- * attention output, MLP at 4·d with the composed GELU's intermediates) plus 3·H·T for attention scores, softmax and
- * the bias; the head keeps 3·V (logits, log-softmax, the one-hot product) and the position one-hot P. The backward
- * pass roughly doubles that. Parameters cost 4 copies (weights, gradients, Adam's two moments).
+ * <p>The training engine's activation arena is exact ({@link GptEngine#arenaElements}: per token and block 18·d
+ * values plus H·T attention probabilities, the logits of at most 2^25 elements, and the backward's scratch).
+ * Parameters cost 4 copies (weights, gradients, Adam's two moments).
  */
 public final class MemoryEstimate {
     private MemoryEstimate() {}
 
     public static long trainingBytes(GptConfig c, int rowsPerMicroBatch, int seqLen, int bytesPerValue) {
-        double perToken = c.nLayer() * (45.0 * c.dModel() + 3.0 * c.nHead() * seqLen) + 3.0 * c.vocabSize() + c.contextLength();
-        double activations = 2.0 * perToken * rowsPerMicroBatch * (double) seqLen;
+        double activations = GptEngine.arenaElements(c, rowsPerMicroBatch, seqLen);
         double params = 4.0 * c.parameterCount();
         return (long) ((activations + params) * bytesPerValue);
     }

@@ -8,14 +8,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.rlhf4j.policy.Policy;
 import org.rlhf4j.policy.checkpoint.Checkpoint;
 import org.rlhf4j.policy.io.AtomicFiles;
-import org.rlhf4j.policy.model.GptGraph;
+import org.rlhf4j.policy.engine.EngineBatch;
+import org.rlhf4j.policy.engine.GptEngine;
+import org.rlhf4j.policy.engine.Outputs;
+import org.rlhf4j.policy.engine.TokenLoss;
 
 /**
  * The training loop shared by pretraining, SFT and the reward model: gradient accumulation over micro-batches,
@@ -30,14 +32,12 @@ public final class TrainLoop {
     /** What a stage supplies to the loop. */
     public interface Task {
         /**
-         * The longest sequence length of the training graph. A micro-batch may be padded shorter (its tokens feed's
-         * second dimension; see {@link TrainGraph#paddedLength}): the loop keeps one graph per length it meets.
+         * The longest sequence a micro-batch may hold. A micro-batch may be padded shorter (see
+         * {@link TrainGraph#paddedLength}); the engine's activation arena is sized for the largest it meets.
          */
         int seqLen();
 
-        TrainGraph.LossBuilder loss();
-
-        /** The micro-batch feeds of optimizer step {@code step} (0-based); a pure function of the step and the seed. */
+        /** The micro-batches of optimizer step {@code step} (0-based); a pure function of the step and the seed. */
         Batch batch(long step);
 
         /** Validation metrics of the current weights; must hold {@link #bestMetric()}. */
@@ -58,8 +58,11 @@ public final class TrainLoop {
         }
     }
 
+    /** One forward/backward: what the engine reads and the stage's loss on what it produces. */
+    public record Micro(EngineBatch batch, TokenLoss loss) {}
+
     /** One optimizer step's micro-batches and the number of tokens they hold (for tokens/s). */
-    public record Batch(List<Map<String, INDArray>> micro, long tokens) {}
+    public record Batch(List<Micro> micro, long tokens) {}
 
     /** A run's outcome. */
     public record Result(ObjectNode summary, Path best, Path last) {}
@@ -100,7 +103,8 @@ public final class TrainLoop {
         MemoryEstimate.check(stage, policy.config(), task.rowsPerMicroBatch(cfg), task.seqLen(), MemoryEstimate.available(), 0.8);
         Files.createDirectories(out);
         AdamW opt = new AdamW(cfg.optim());
-        Map<Integer, TrainGraph> graphs = new HashMap<>();
+        GptEngine engine = new GptEngine(policy.weights());
+        Map<String, INDArray> grads = engine.gradients();
         List<ObjectNode> metrics = new ArrayList<>();
         long start = 0;
         Double best = null;
@@ -125,14 +129,15 @@ public final class TrainLoop {
             bar.stepTo(start, "");
             for (long step = start; step < cfg.steps(); step++) {
                 Batch b = task.batch(step);
-                Map<String, INDArray> grads = new HashMap<>();
+                engine.zeroGrad();
                 double loss = 0;
-                for (Map<String, INDArray> feeds : b.micro()) {
-                    int len = (int) feeds.get(GptGraph.TOKENS).size(1);
+                for (Micro m : b.micro()) {
+                    int len = m.batch().len();
                     if (len > task.seqLen()) throw new IllegalStateException(stage + ": a micro-batch of length " + len + " exceeds seq_len " + task.seqLen());
-                    TrainGraph.Result r = graphs.computeIfAbsent(len, n -> new TrainGraph(policy.weights(), n, task.loss())).run(feeds);
-                    loss += r.loss();
-                    r.gradients().forEach((k, g) -> grads.merge(k, g, INDArray::addi));
+                    Outputs o = engine.forward(m.batch());
+                    Outputs.Grads g = Outputs.Grads.zerosLike(o);
+                    loss += m.loss().apply(o, g);
+                    engine.backward(g);
                 }
                 double lr = cfg.optim().lrAt(step, cfg.steps());
                 AdamW.StepInfo info = Double.isFinite(loss) ? opt.step(policy.weights().arrays(), grads, lr) : new AdamW.StepInfo(false, Double.NaN, lr);
@@ -147,7 +152,6 @@ public final class TrainLoop {
                     lastLoss = loss;
                 }
                 tokensSinceLog += b.tokens();
-                releaseNativeMemory();
                 long done = step + 1;
                 boolean evalNow = done % cfg.evalEvery() == 0 || done == cfg.steps() || done == stopAfter;
                 if (done % cfg.logEvery() == 0 || evalNow) {
@@ -199,7 +203,8 @@ public final class TrainLoop {
     }
 
     /**
-     * Lets the JVM free the step's native buffers now. SameDiff's intermediates are released only when their Java
+     * Lets the JVM free the step's native buffers now (the PPO stage's SameDiff graphs; the engine allocates nothing
+     * per step). SameDiff's intermediates are released only when their Java
      * wrappers are collected; left to the heap's own pace, every step allocates fresh native pages, and on this
      * project's VMs a fresh 16 MB attention buffer cost ~40 ms of page faults. Measured on the quickstart shape (B 16,
      * T 256, d 128, 4 layers, 1 thread): 7.0 s per step without, 1.4 s with one collection per step.

@@ -36,16 +36,10 @@ class TrainLoopTest {
                 return 16;
             }
 
-            public TrainGraph.LossBuilder loss() {
-                return LmLoss.builder();
-            }
-
             public TrainLoop.Batch batch(long step) {
                 TokenBatch b = TokenBatch.rightPadded(List.of(new ByteTokenizer().encode("hello, world!")), 16);
-                Map<String, INDArray> f = new java.util.HashMap<>(LmLoss.feeds(b, null, 1.0 / 12, DataType.FLOAT));
-                // (INDArray.muli(Double.NaN) yields 1e-5 in ND4J 1.0.0-M2.1, so the NaN is written element-wise)
-                if (poisoned.contains(step)) f.put(LmLoss.WEIGHTS, org.nd4j.linalg.factory.Nd4j.valueArrayOf(f.get(LmLoss.WEIGHTS).shape(), Float.NaN));
-                return new TrainLoop.Batch(List.of(f), 13);
+                TrainLoop.Micro m = LmLoss.micro(b, null, poisoned.contains(step) ? Double.NaN : 1.0 / 12);
+                return new TrainLoop.Batch(List.of(m), 13);
             }
 
             public Map<String, Double> evaluate(Policy policy) {
@@ -94,7 +88,10 @@ class TrainLoopTest {
     void aBatchThatCannotFitIsRefusedUpFrontWithTheEstimate() {
         GptConfig c = GptConfig.of(ByteTokenizer.VOCAB, 256, 128, 4, 4);
         long need = MemoryEstimate.trainingBytes(c, 16, 256, 4);
-        assertTrue(need > 500L << 20 && need < 4L << 30, "estimate for the quickstart shape: " + need);
+        // the engine's arena (16·256 tokens: 18·d per token and block plus 16·4·256² attention probabilities per block,
+        // about 66 M floats) plus four copies of the 0.86 M parameters
+        assertEquals(4L * (org.rlhf4j.policy.engine.GptEngine.arenaElements(c, 16, 256) + 4 * c.parameterCount()), need);
+        assertTrue(need > 200L << 20 && need < 1L << 30, "estimate for the quickstart shape: " + need);
         var e = assertThrows(IllegalArgumentException.class, () -> MemoryEstimate.check("sft", c, 1024, 256, 4L << 30, 0.8));
         assertTrue(e.getMessage().contains("1024 rows × 256 tokens") && e.getMessage().contains("GiB"), e.getMessage());
         MemoryEstimate.check("sft", c, 16, 256, 8L << 30, 0.8); // fits: no exception
