@@ -17,11 +17,12 @@ import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = {"Times one training step, scoring and KV-cache sampling on the PyTorch peer's shapes, reports tokens/s and "
-                + "GFLOP/s against a measured ND4J matmul peak, and runs the peer (../shared/bench/torch_peer.py) for the "
+                + "GFLOP/s against a measured ND4J matmul peak, and runs the repository's PyTorch peer (bench/torch_peer.py) for the "
                 + "ratio ours / peer's tokens/s (above 1: we are faster).",
                 "Measures on random weights; needs no checkpoint. The peer runs when PYTHON imports torch."})
 final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--shape", description = "Shape(s) to run: nano, small (repeatable; default: both).")
+    @Option(names = "--shape", description = "Shape(s) to run: nano, small, gpt2 (repeatable; default: nano and small; gpt2, "
+            + "GPT-2 small's 124M parameters, takes minutes per figure).")
     List<String> shapes = new ArrayList<>();
 
     @Option(names = "--json", description = "Print one JSON object per line (the peer's keys shape, what, ms, tokens_per_s, plus gflops, peak_fraction, threads, peer_tokens_per_s, ratio) instead of a table.")
@@ -33,7 +34,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--reps", defaultValue = "3", description = "Timed calls per figure, after two untimed warm-up calls.")
     int reps;
 
-    @Option(names = "--peer", description = "Path of torch_peer.py (default: ../shared/bench/torch_peer.py from the repository root).")
+    @Option(names = "--peer", description = "Path of the peer script (default: bench/torch_peer.py in the repository).")
     Path peer;
 
     @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "Python that runs the peer; the peer is skipped when it cannot import torch.")
@@ -53,7 +54,7 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         List<Shape> run = new ArrayList<>();
         List<String> problems = new ArrayList<>();
-        for (String s : shapes.isEmpty() ? List.of("nano", "small") : shapes) {
+        for (String s : shapes.isEmpty() ? Shape.DEFAULT.stream().map(Shape::name).toList() : shapes) {
             try {
                 run.add(Shape.named(s));
             } catch (IllegalArgumentException e) {

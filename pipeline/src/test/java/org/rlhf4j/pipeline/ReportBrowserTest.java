@@ -28,7 +28,7 @@ import org.rlhf4j.data.world.GoldJudge;
 
 /**
  * The report opens in headless Chromium with no network and every plot renders (each image decoded, non-empty), and a
- * screenshot of the page is not blank. Needs Debian's chromium and chromium-driver (CI installs them); fails without.
+ * screenshot of the page is not blank. Needs Debian's chromium and chromium-driver (./test installs them); fails without.
  */
 class ReportBrowserTest {
     static final String CHROMIUM = "/usr/bin/chromium", CHROMEDRIVER = "/usr/bin/chromedriver";
@@ -66,7 +66,7 @@ class ReportBrowserTest {
     void theReportRendersWithItsImagesInHeadlessChromium() throws Exception {
         for (String exe : List.of(CHROMIUM, CHROMEDRIVER))
             if (!Files.isExecutable(Path.of(exe)))
-                fail(exe + " is missing: install Debian's chromium and chromium-driver (apt-get install -y chromium chromium-driver; CI's .ci/run does)");
+                fail(exe + " is missing: install Debian's chromium and chromium-driver (scripts/setup-debian.sh --browser, which ./test runs, or apt-get install -y chromium chromium-driver)");
         Path out = dir.resolve("eval");
         Report.write(out, outcome(), List.of(Curves.read("ppo", metrics(dir.resolve("ppo")))), new ObjectMapper().createObjectNode().put("total_stage_seconds", 1.0));
         String html = Files.readString(out.resolve("report.html"));

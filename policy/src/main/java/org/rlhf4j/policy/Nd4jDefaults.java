@@ -7,7 +7,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * ND4J's global defaults, set in exactly one place. Called from {@code main} and from tests.
  *
  * <p>Float32 is the default for training and inference; gradient checks switch to float64 explicitly.
- * Thread count: {@code OMP_NUM_THREADS=1} was measured faster on 2 cores (../shared/DL4J-NOTES.md), and the launcher
+ * Thread count: {@code OMP_NUM_THREADS=1} was measured faster on 2 cores (docs/nd4j-notes.md), and the launcher
  * and Surefire set it; nothing here overrides an explicit environment setting.
  */
 public final class Nd4jDefaults {

@@ -21,7 +21,7 @@ import org.rlhf4j.policy.train.TrainLoop;
  * alone:
  * <ol>
  *   <li>{@link #rewardsAtLastToken}: the reward head's flat output [R·T] times a one-hot "last real token" mask [R·T],
- *       summed per row → r [R] (no gather: DL4J-NOTES.md §4);</li>
+ *       summed per row → r [R] (no gather: docs/nd4j-notes.md, defect 4);</li>
  *   <li>{@link #pairLoss}: Δ = P · r with the pair matrix P [N, R] (+1 at the winner's row, −1 at the loser's), then
  *       the weighted negative log-sigmoid of Δ − margin.</li>
  * </ol>

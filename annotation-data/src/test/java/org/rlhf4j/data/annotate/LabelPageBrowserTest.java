@@ -33,7 +33,7 @@ import org.rlhf4j.data.validate.DataFiles;
 
 /**
  * The labelling page in headless Chromium, driven as a person would: a ranking made in the browser with the keyboard
- * and the mouse arrives intact in the output file. Needs Debian's chromium and chromium-driver (CI installs them):
+ * and the mouse arrives intact in the output file. Needs Debian's chromium and chromium-driver (./test installs them):
  * without them this test fails, it does not skip.
  */
 class LabelPageBrowserTest {
@@ -62,7 +62,7 @@ class LabelPageBrowserTest {
         for (String exe : List.of(CHROMIUM, CHROMEDRIVER))
             if (!Files.isExecutable(Path.of(exe)))
                 fail(exe + " is missing: the labelling page's browser test needs Debian's chromium and chromium-driver."
-                        + " Install them with: apt-get update && apt-get install -y chromium chromium-driver (CI's .ci/run does)");
+                        + " Install them with scripts/setup-debian.sh --browser (./test runs it) or apt-get install -y chromium chromium-driver");
         SELENIUM_LOG.setLevel(Level.SEVERE);
         out = dir.resolve("rankings.jsonl");
         server = LabelServer.start(LabelSession.open(candidates(), out, "browser-tester"), InetAddress.getLoopbackAddress(), 0, null);

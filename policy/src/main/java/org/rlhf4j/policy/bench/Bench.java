@@ -35,7 +35,7 @@ import org.rlhf4j.policy.train.TrainLoop;
 /**
  * Times the three costs that dominate RLHF (one training step, scoring, KV-cache sampling) on the peer's shapes
  * ({@link Shape}), converts them to achieved GFLOP/s against a matmul peak measured in the same process, and runs the
- * PyTorch peer (../shared/bench/torch_peer.py) to report ours / peer's tokens per second. Each figure is timed like
+ * PyTorch peer ({@value #PEER_SCRIPT}) to report ours / peer's tokens per second. Each figure is timed like
  * the peer: two untimed warm-up calls, then the mean of {@code reps} calls.
  *
  * <ol>
@@ -46,6 +46,8 @@ import org.rlhf4j.policy.train.TrainLoop;
  * </ol>
  */
 public final class Bench {
+    /** The PyTorch peer, relative to the repository root. */
+    public static final String PEER_SCRIPT = "bench/torch_peer.py";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private Bench() {}
@@ -174,13 +176,13 @@ public final class Bench {
     // ---- 4. the peer --------------------------------------------------------------------------------------------
 
     /**
-     * ../shared/bench/torch_peer.py next to the repository: from the launcher's {@code rlhf4j.home} when set, else from
-     * the working directory (the repository root).
+     * The repository's {@value #PEER_SCRIPT}: under the launcher's {@code rlhf4j.home} (the repository root) when set,
+     * else under the working directory.
      */
     public static Path defaultPeerScript() {
         String home = System.getProperty("rlhf4j.home");
         Path root = home != null ? Path.of(home) : Path.of("").toAbsolutePath();
-        return root.resolve("../shared/bench/torch_peer.py").normalize();
+        return root.resolve(PEER_SCRIPT).normalize();
     }
 
     /** Whether {@code python} exists and imports torch. */

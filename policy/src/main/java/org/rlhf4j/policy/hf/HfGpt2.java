@@ -37,7 +37,7 @@ import org.rlhf4j.policy.tokenizer.TokenizerSpec;
  *
  * <p><b>Import</b> accepts tensor names with or without the {@code transformer.} prefix (GPT2LMHeadModel saves with
  * it; GPT2Model and the original OpenAI conversions without), ignores the causal-mask buffers {@code h.N.attn.bias}
- * and {@code h.N.attn.masked_bias} that older versions saved, and accepts an explicit {@code lm_head.weight} only when
+ * and {@code h.N.attn.masked_bias} that older versions saved (float32, U8 or BOOL, whatever their values), and accepts an explicit {@code lm_head.weight} only when
  * it equals {@code wte.weight} element for element, since our LM head is tied. Tensors are read as float32 (F16,
  * BF16 and F64 files are converted). Every problem in the directory is reported at once, each naming its file and
  * key. The tokenizer is, in order: the one given by the caller; the one an rlhf4j export recorded in

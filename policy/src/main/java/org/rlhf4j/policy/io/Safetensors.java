@@ -36,9 +36,13 @@ public final class Safetensors {
 
     private Safetensors() {}
 
-    /** Element types this reader understands; F16 and BF16 are widened to float32 on read. */
+    /**
+     * Element types this reader understands; F16 and BF16 are widened to float32 on read. BOOL and U8 are read because
+     * Hugging Face GPT-2 state dicts hold their causal-mask buffers ({@code h.N.attn.bias}) in one or the other,
+     * depending on the transformers version; an importer can then skip those tensors by name.
+     */
     public enum Dtype {
-        F64(8), F32(4), F16(2), BF16(2), I64(8), I32(4);
+        F64(8), F32(4), F16(2), BF16(2), I64(8), I32(4), U8(1), BOOL(1);
         final int bytes;
 
         Dtype(int bytes) {
@@ -130,7 +134,8 @@ public final class Safetensors {
             try {
                 dt = Dtype.valueOf(n.path("dtype").asText(""));
             } catch (IllegalArgumentException e) {
-                problems.add(where + "dtype " + n.path("dtype") + " is not one of F64, F32, F16, BF16, I64, I32");
+                problems.add(where + "dtype " + n.path("dtype") + " is not one of " + java.util.Arrays.stream(Dtype.values()).map(Enum::name)
+                        .collect(java.util.stream.Collectors.joining(", ")));
                 return null;
             }
             JsonNode sh = n.path("shape"), off = n.path("data_offsets");
@@ -198,6 +203,16 @@ public final class Safetensors {
                 buf.asLongBuffer().get(v);
                 return Nd4j.createFromArray(v).reshape(s.shape);
             }
+            case U8 -> {
+                int[] v = new int[count];
+                for (int i = 0; i < count; i++) v[i] = buf.get() & 0xff;
+                return Nd4j.createFromArray(v).castTo(DataType.UBYTE).reshape(s.shape);
+            }
+            case BOOL -> {
+                boolean[] v = new boolean[count];
+                for (int i = 0; i < count; i++) v[i] = buf.get() != 0;
+                return Nd4j.createFromArray(v).reshape(s.shape);
+            }
             default -> {
                 int[] v = new int[count];
                 buf.asIntBuffer().get(v);
@@ -238,7 +253,7 @@ public final class Safetensors {
 
     /**
      * Writes tensors in the given order. Floating tensors are stored as {@code floatType} (F32, F16, BF16 or F64);
-     * integer tensors keep their type. The header is padded with spaces to a multiple of 8 bytes, as the format allows.
+     * integer and boolean tensors keep their type (long as I64, unsigned byte as U8, bool as BOOL, other integers as I32). The header is padded with spaces to a multiple of 8 bytes, as the format allows.
      * Callers that need atomicity write to a temporary path and rename (see {@link AtomicFiles}).
      */
     public static void write(Path file, Map<String, INDArray> tensors, Map<String, String> metadata, Dtype floatType) throws IOException {
@@ -251,7 +266,12 @@ public final class Safetensors {
         long offset = 0;
         for (var e : tensors.entrySet()) {
             INDArray a = e.getValue();
-            Dtype dt = a.dataType().isIntType() ? (a.dataType() == DataType.LONG ? Dtype.I64 : Dtype.I32) : floatType;
+            Dtype dt = switch (a.dataType()) {
+                case LONG -> Dtype.I64;
+                case UBYTE -> Dtype.U8;
+                case BOOL -> Dtype.BOOL;
+                default -> a.dataType().isIntType() ? Dtype.I32 : floatType;
+            };
             byte[] blob = encode(a, dt);
             ObjectNode t = header.putObject(e.getKey());
             t.put("dtype", dt.name());
@@ -294,6 +314,8 @@ public final class Safetensors {
             }
             case I64 -> { for (long v : c.data().asLong()) b.putLong(v); }
             case I32 -> { for (int v : c.data().asInt()) b.putInt(v); }
+            case U8 -> { for (int v : c.castTo(DataType.INT).data().asInt()) b.put((byte) v); }
+            case BOOL -> { for (int v : c.castTo(DataType.INT).data().asInt()) b.put((byte) (v != 0 ? 1 : 0)); }
         }
         return b.array();
     }

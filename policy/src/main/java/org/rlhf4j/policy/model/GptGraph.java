@@ -14,7 +14,7 @@ import org.nd4j.linalg.api.buffer.DataType;
  * (pretraining, SFT, reward model, PPO). Inference without gradients uses {@link KvForward}, which computes the same
  * function with plain array ops and a key/value cache; a test holds the two equal.
  *
- * <p>Only ops whose gradients were verified are used (../shared/DL4J-NOTES.md): embeddings are one-hot × table
+ * <p>Only ops whose gradients were verified are used (docs/nd4j-notes.md lists the defects): embeddings are one-hot × table
  * matmuls (no gather), LayerNorm and GELU are composed from primitives, log-softmax has no explicit dimension, and
  * attention is a rank-4 matmul plus an additive bias. Shapes: B rows, T positions (fixed per graph), d width,
  * H heads of size hs, V vocabulary. Activations are kept flat as [B·T, d] between blocks.
@@ -104,7 +104,7 @@ public final class GptGraph {
     }
 
     /**
-     * GELU. ND4J's own GELU op is the sigmoid approximation (DL4J-NOTES.md §9), so both forms are composed:
+     * GELU. ND4J's own GELU op is the sigmoid approximation (docs/nd4j-notes.md, defect 6), so both forms are composed:
      * "gelu_new" = 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) as GPT-2; "gelu" = 0.5·x·(1 + erf(x/√2)).
      */
     static SDVariable gelu(SameDiff sd, SDVariable x, String activation) {

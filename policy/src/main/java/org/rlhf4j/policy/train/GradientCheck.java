@@ -10,7 +10,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Central finite differences against SameDiff's gradients, in double precision. DL4J 1.0.0-M2.1 has autodiff defects
- * that corrupt gradients silently (../shared/DL4J-NOTES.md), and its own GradCheckUtil rejects float placeholders,
+ * that corrupt gradients silently (docs/nd4j-notes.md), and its own GradCheckUtil rejects float placeholders,
  * so every graph in this project is checked with this.
  */
 public final class GradientCheck {

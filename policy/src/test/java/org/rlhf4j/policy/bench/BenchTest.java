@@ -3,8 +3,13 @@ package org.rlhf4j.policy.bench;
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.rlhf4j.policy.Nd4jDefaults;
@@ -24,6 +29,33 @@ class BenchTest {
         assertEquals(16 * 96, nano.generatedTokens());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Shape.named("huge"));
         assertTrue(e.getMessage().contains("huge"));
+    }
+
+    @Test
+    void gpt2IsGpt2SmallAndNotRunByDefault() {
+        Shape gpt2 = Shape.named("gpt2");
+        assertEquals(new Shape("gpt2", 50257, 768, 12, 12, 256, 2, 32, 32), gpt2);
+        assertEquals(124_439_808L, gpt2.config().parameterCount() - 256 * 768 + 1024 * 768, "GPT-2 small with 1024 positions");
+        assertEquals(List.of(Shape.NANO, Shape.SMALL), Shape.DEFAULT);
+        assertTrue(Shape.ALL.containsAll(Shape.DEFAULT));
+    }
+
+    /** The peer is the repository's own bench/torch_peer.py, and its SHAPES and default list are ours. */
+    @Test
+    void thePeerScriptIsInTheRepositoryWithTheSameShapes() throws Exception {
+        Path script = Path.of("..").resolve(Bench.PEER_SCRIPT); // Surefire runs in the module directory
+        assertTrue(Files.isRegularFile(script), script.toAbsolutePath().normalize() + " is missing");
+        String text = Files.readString(script);
+        Pattern line = Pattern.compile("\"(\\w+)\": dict\\(vocab=(\\d+), d=(\\d+), layers=(\\d+), heads=(\\d+), ctx=(\\d+), batch=(\\d+), prompt=(\\d+), new=(\\d+)\\)");
+        List<Shape> peer = new ArrayList<>();
+        for (Matcher m = line.matcher(text); m.find(); ) {
+            int[] n = new int[8];
+            for (int i = 0; i < 8; i++) n[i] = Integer.parseInt(m.group(i + 2));
+            peer.add(new Shape(m.group(1), n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7]));
+        }
+        assertEquals(Shape.ALL, peer);
+        String defaults = "DEFAULT_SHAPES = [" + String.join(", ", Shape.DEFAULT.stream().map(s -> "\"" + s.name() + "\"").toList()) + "]";
+        assertTrue(text.contains(defaults), "the peer's default shapes are not " + defaults);
     }
 
     @Test

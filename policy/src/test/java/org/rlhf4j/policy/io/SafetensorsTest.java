@@ -157,6 +157,31 @@ class SafetensorsTest {
         assertTrue(header.contains("\"dtype\":\"I64\"") && header.contains("\"dtype\":\"I32\""), header);
     }
 
+    /** HF GPT-2 causal masks come as BOOL or U8 [1, 1, n, n]; both read, keep their type and write back, as does a shape-[] scalar. */
+    @Test
+    void boolsBytesAndScalarsRoundTrip() throws IOException {
+        LinkedHashMap<String, INDArray> t = new LinkedHashMap<>();
+        t.put("mask", Nd4j.createFromArray(new boolean[] {true, false, true, true}).reshape(1, 1, 2, 2));
+        t.put("bytes", Nd4j.createFromArray(new int[] {0, 1, 200, 255}).castTo(DataType.UBYTE).reshape(2, 2));
+        t.put("scalar", Nd4j.scalar(-1e4f));
+        Path f = tmp.resolve("masks");
+        Safetensors.write(f, t, null, Safetensors.Dtype.F32);
+        String header = headerOf(f);
+        assertTrue(header.contains("\"mask\":{\"dtype\":\"BOOL\",\"shape\":[1,1,2,2]") && header.contains("\"bytes\":{\"dtype\":\"U8\"")
+                && header.contains("\"scalar\":{\"dtype\":\"F32\",\"shape\":[]"), header);
+        long headerLength = ByteBuffer.wrap(Files.readAllBytes(f)).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        assertEquals(8 + headerLength + 4 + 4 + 4, Files.size(f), "one byte per BOOL and U8 element");
+        Safetensors.Contents c = Safetensors.read(f);
+        INDArray mask = c.tensors().get("mask"), bytes = c.tensors().get("bytes"), scalar = c.tensors().get("scalar");
+        assertEquals(DataType.BOOL, mask.dataType());
+        assertArrayEquals(new long[] {1, 1, 2, 2}, mask.shape());
+        assertArrayEquals(new int[] {1, 0, 1, 1}, mask.castTo(DataType.INT).data().asInt());
+        assertEquals(DataType.UBYTE, bytes.dataType());
+        assertArrayEquals(new int[] {0, 1, 200, 255}, bytes.castTo(DataType.INT).data().asInt());
+        assertEquals(0, scalar.rank());
+        assertEquals(-1e4f, scalar.getFloat(0));
+    }
+
     @Test
     void metadataRoundTripsAndTensorsKeepTheirOrder() throws IOException {
         LinkedHashMap<String, INDArray> t = new LinkedHashMap<>();
@@ -245,7 +270,7 @@ class SafetensorsTest {
     @Test
     void anUnknownDtypeIsRejected() throws IOException {
         assertRejected(file("dtype", "{\"a\":{\"dtype\":\"F8_E4M3\",\"shape\":[4],\"data_offsets\":[0,4]}}", floats(1)),
-                "tensor a: dtype \"F8_E4M3\" is not one of F64, F32, F16, BF16, I64, I32");
+                "tensor a: dtype \"F8_E4M3\" is not one of F64, F32, F16, BF16, I64, I32, U8, BOOL");
     }
 
     @Test

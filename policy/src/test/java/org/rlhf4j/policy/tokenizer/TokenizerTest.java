@@ -22,7 +22,7 @@ class TokenizerTest {
     @Test
     void gpt2BpeMatchesGpt2Ids() {
         Gpt2BpeTokenizer t = new Gpt2BpeTokenizer();
-        // GPT-2's own ids for this sentence (DATA-SOURCES.md)
+        // GPT-2's own ids for this sentence (OpenAI's r50k_base encoding, which jtokkit bundles)
         assertArrayEquals(new int[] {15496, 995, 0, 383, 2068, 7586, 21831, 13}, t.encode("Hello world! The quick brown fox."));
         assertEquals(NON_ASCII, t.decode(t.encode(NON_ASCII)));
         assertEquals(50256, t.eos());
