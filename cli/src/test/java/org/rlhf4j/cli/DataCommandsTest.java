@@ -158,13 +158,51 @@ class DataCommandsTest {
         Matcher m = Pattern.compile("open (http://127\\.0\\.0\\.1:\\d+/)").matcher("");
         for (int i = 0; i < 200 && !m.reset(printed()).find(); i++) Thread.sleep(25);
         assertTrue(m.reset(printed()).find(), printed());
-        assertTrue(printed().contains("labelling " + in + " as \"dana\": 0 of 1 ranked"), printed());
+        assertTrue(printed().contains("labelling " + in + ": 1 items, each ranked once; 0 of 1 rankings done"), printed());
         String next = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(m.group(1) + "api/next")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         assertTrue(next.contains("\"annotator\":\"dana\""), next);
         serve.stop.countDown();
         assertEquals(0, code.get(10, TimeUnit.SECONDS));
+
+        // a team: two names, each item by both; the agreement of the people on the file they made
+        Path team = dir.resolve("team.jsonl");
+        JsonlWriter.write(in, List.of(new Candidates("c1", "Hi.", null, null, null, List.of("a", "b", "c"), null, null),
+                new Candidates("c2", "Bye.", null, null, null, List.of("x", "y"), null, null)));
+        CommandLine teamCl = cli(AnnotateCommand.class);
+        AnnotateServeCommand teamServe = teamCl.getSubcommands().get("serve").getCommand();
+        bytes.reset();
+        CompletableFuture<Integer> teamCode = CompletableFuture.supplyAsync(() -> teamCl.execute("serve", "--in", in.toString(),
+                "--out", team.toString(), "--port", "0", "--overlap", "2", "--lease-minutes", "5"));
+        for (int i = 0; i < 200 && !m.reset(printed()).find(); i++) Thread.sleep(25);
+        assertTrue(m.reset(printed()).find(), printed());
+        assertTrue(printed().contains("2 items, 2 of them by 2 different people; 0 of 4 rankings done"), printed());
+        URI base = URI.create(m.group(1));
+        HttpClient http = HttpClient.newHttpClient();
+        String[][] rankings = {{"ann", "c1", "[0, 1, 2]"}, {"ann", "c2", "[0, 1]"}, {"ben", "c1", "[0, 2, 1]"}, {"ben", "c2", "[1, 0]"}};
+        for (String[] r : rankings) {
+            HttpResponse<String> saved = http.send(HttpRequest.newBuilder(base.resolve("api/rank")).header("Origin", "http://" + base.getAuthority())
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"annotator\": \"" + r[0] + "\", \"id\": \"" + r[1] + "\", \"ranking\": " + r[2] + "}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, saved.statusCode(), saved.body());
+        }
+        String status = http.send(HttpRequest.newBuilder(base.resolve("api/status")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(status.contains("\"remaining\":0"), status);
+        teamServe.stop.countDown();
+        assertEquals(0, teamCode.get(10, TimeUnit.SECONDS));
+        bytes.reset();
+        assertEquals(0, cli(AnnotateCommand.class).execute("agreement", "--rankings", team.toString()), printed());
+        // c1: ann 0>1>2, ben 0>2>1 agree on (0,1) and (0,2), not (1,2); c2: they disagree. 2 of 4 pairs.
+        assertTrue(printed().contains("agreement between different annotators: 50.0 % over 4 response pairs from 2 items"), printed());
+        bytes.reset();
+        Path solo = dir.resolve("solo.jsonl");
+        JsonlWriter.write(solo, DataFiles.loadRankings(team.toString()).stream().filter(r -> r.annotator().equals("ann")).toList());
+        assertEquals(1, cli(AnnotateCommand.class).execute("agreement", "--rankings", solo.toString()));
+        assertTrue(printed().contains("no item in " + solo + " is ranked by two different annotators"), printed());
         assertEquals(1, cli(AnnotateCommand.class).execute("serve", "--in", dir.resolve("missing.jsonl").toString(), "--out", "r.jsonl"));
         assertEquals(2, cli(AnnotateCommand.class).execute("serve", "--in", in.toString(), "--out", "r.jsonl", "--port", "70000"));
+        assertEquals(2, cli(AnnotateCommand.class).execute("serve", "--in", in.toString(), "--out", "r.jsonl", "--overlap", "0"));
+        assertEquals(2, cli(AnnotateCommand.class).execute("serve", "--in", in.toString(), "--out", "r.jsonl", "--annotator", "<b>"));
     }
 }

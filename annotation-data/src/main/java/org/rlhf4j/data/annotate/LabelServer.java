@@ -20,13 +20,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -34,13 +34,15 @@ import org.rlhf4j.data.format.Candidates;
 import org.rlhf4j.data.format.RecordJson;
 
 /**
- * The labelling page: a person sees a prompt and its K candidate responses, orders them (keyboard or mouse), may flag
- * responses, and submits; each ranking is checked and forced to disk ({@link LabelSession}) before the page is told
- * it was saved. Served by the JDK's own {@link HttpServer}.
+ * The labelling page for a team: each person says their name, is handed an item of their own (leased to them, see
+ * {@link LabelSession}), sees the prompt and its K candidate responses in an order shuffled for them, orders them
+ * (keyboard or mouse), may flag responses, and submits or skips; each ranking is checked and forced to disk before the
+ * page is told it was saved. Served by the JDK's own {@link HttpServer}.
  *
  * <p>Routes, and nothing else: {@code GET /} (the page), {@code GET /static/app.js}, {@code GET /static/app.css},
- * {@code GET /api/next} (progress and the next candidates), {@code POST /api/rank} (a ranking). Any other path is 404,
- * another method on these paths 405. Hardening:
+ * {@code GET /api/status} (the pool's progress, per person), {@code GET /api/next?annotator=NAME} (the item leased to
+ * NAME, or why there is none), {@code POST /api/rank} (a ranking), {@code POST /api/skip} (pass on an item). Any other
+ * path is 404, another method on these paths 405. Hardening:
  * <ul>
  *   <li>binds 127.0.0.1 unless told otherwise;</li>
  *   <li>the Host header must name this server (an address it listens on, localhost for loopback, or the machine's
@@ -48,6 +50,8 @@ import org.rlhf4j.data.format.RecordJson;
  *       or write;</li>
  *   <li>writes must carry an Origin header equal to the server's own origin ({@code http://HOST:PORT}), else 403, and
  *       a JSON content type, else 415;</li>
+ *   <li>the API's reads (which lease items) are refused with 403 when the browser says another site asked
+ *       ({@code Sec-Fetch-Site} other than same-origin or none, or an Origin that is not this server's);</li>
  *   <li>request bodies over {@link #MAX_BODY_BYTES} are refused with 413 without being read;</li>
  *   <li>the page's files are this jar's own resources under a fixed prefix, chosen from a fixed map by the exact
  *       path: nothing from the URL ever reaches a file system, so there is no traversal;</li>
@@ -100,8 +104,8 @@ public final class LabelServer implements AutoCloseable {
                 "/", asset("index.html", "text/html; charset=utf-8"),
                 "/static/app.js", asset("app.js", "text/javascript; charset=utf-8"),
                 "/static/app.css", asset("app.css", "text/css; charset=utf-8"));
-        HttpServer http = HttpServer.create(new InetSocketAddress(bind, port), 16);
-        ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
+        HttpServer http = HttpServer.create(new InetSocketAddress(bind, port), 64);
+        ExecutorService executor = Executors.newFixedThreadPool(8, r -> {
             Thread t = new Thread(r, "label-server");
             t.setDaemon(true);
             return t;
@@ -178,12 +182,14 @@ public final class LabelServer implements AutoCloseable {
             if (asset != null) {
                 if (!method.equals("GET")) methodNotAllowed(ex, "GET");
                 else send(ex, 200, asset.contentType(), asset.bytes());
-            } else if (path.equals("/api/next")) {
+            } else if (path.equals("/api/status") || path.equals("/api/next")) {
                 if (!method.equals("GET")) methodNotAllowed(ex, "GET");
-                else json(ex, 200, next());
-            } else if (path.equals("/api/rank")) {
+                else if (crossSiteRead(ex, host)) error(ex, 403, "cross-site read refused: only this server's own page may use the API");
+                else if (path.equals("/api/status")) json(ex, 200, progress(session.progress()));
+                else next(ex);
+            } else if (path.equals("/api/rank") || path.equals("/api/skip")) {
                 if (!method.equals("POST")) methodNotAllowed(ex, "POST");
-                else rank(ex, host);
+                else write(ex, host, path.equals("/api/rank"));
             } else {
                 error(ex, 404, "not found");
             }
@@ -207,26 +213,100 @@ public final class LabelServer implements AutoCloseable {
         return h.substring(colon + 1).equals(String.valueOf(port)) && allowedHosts.contains(h.substring(0, colon));
     }
 
-    /** Progress, and the next candidates to rank (or "done"). */
-    private ObjectNode next() {
+    /**
+     * Whether a browser says another site sent this read: {@code Sec-Fetch-Site} other than same-origin or none (a
+     * typed address, a bookmark), or an Origin that is not this server's. Non-browser clients send neither.
+     */
+    private static boolean crossSiteRead(HttpExchange ex, String host) {
+        String site = ex.getRequestHeaders().getFirst("Sec-Fetch-Site");
+        if (site != null && !site.equals("same-origin") && !site.equals("none")) return true;
+        String origin = ex.getRequestHeaders().getFirst("Origin");
+        return origin != null && !origin.equalsIgnoreCase("http://" + host.trim());
+    }
+
+    /** {@code GET /api/next?annotator=NAME}: the item leased to NAME, or why there is none, with the progress. */
+    private void next(HttpExchange ex) throws IOException {
+        String annotator;
+        try {
+            annotator = annotatorParameter(ex.getRequestURI().getRawQuery());
+        } catch (IllegalArgumentException e) {
+            error(ex, 400, e.getMessage());
+            return;
+        }
+        LabelSession.Next next = session.next(annotator);
+        if (next instanceof LabelSession.Refused r) {
+            refused(ex, r);
+            return;
+        }
         ObjectNode o = JSON.createObjectNode();
-        Optional<Candidates> next = session.next();
-        o.put("annotator", session.annotator());
-        o.put("ranked", session.rankedCount());
-        o.put("total", session.total());
-        o.put("done", next.isEmpty());
-        next.ifPresent(c -> {
+        Progress progress = session.progress();
+        if (next instanceof LabelSession.Offer offer) {
+            o.put("annotator", offer.annotator());
+            o.put("state", "rank");
+            Candidates c = offer.item();
             ObjectNode item = o.putObject("item");
             ObjectNode wire = RecordJson.toJson(c);
             item.put("id", c.id());
             item.put("prompt", c.prompt());
             item.set("responses", wire.get("responses"));
             if (wire.has("eos")) item.set("eos", wire.get("eos"));
-        });
+            ArrayNode shown = item.putArray("shown");
+            offer.shown().forEach(shown::add);
+            o.put("lease_expires", offer.leaseExpires().toString());
+        } else if (next instanceof LabelSession.Wait w) {
+            o.put("annotator", w.annotator());
+            o.put("state", "wait");
+        } else {
+            o.put("annotator", ((LabelSession.Done) next).annotator());
+            o.put("state", "done");
+        }
+        o.set("you", person(progress.people().get(o.get("annotator").asText())));
+        o.set("progress", progress(progress));
+        json(ex, 200, o);
+    }
+
+    /** The "annotator" query parameter (percent-decoded); null when absent. Any other parameter is refused. */
+    static String annotatorParameter(String rawQuery) {
+        if (rawQuery == null || rawQuery.isEmpty()) return null;
+        String name = null;
+        for (String part : rawQuery.split("&", -1)) {
+            int eq = part.indexOf('=');
+            String key = eq < 0 ? part : part.substring(0, eq);
+            if (!key.equals("annotator") || eq < 0)
+                throw new IllegalArgumentException("unknown query parameter \"" + key + "\" (allowed: annotator=NAME)");
+            if (name != null) throw new IllegalArgumentException("the annotator is given twice");
+            name = URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8);
+        }
+        return name;
+    }
+
+    private ObjectNode progress(Progress p) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("items", p.items());
+        o.put("overlap", session.plan().overlap());
+        o.put("overlapped_items", p.overlapped());
+        o.put("rankings_wanted", p.rankingsWanted());
+        o.put("rankings_done", p.rankingsDone());
+        o.put("remaining", p.remaining());
+        o.put("items_complete", p.itemsComplete());
+        o.put("complete", p.complete());
+        o.put("leases", p.leases());
+        o.put("lease_seconds", session.plan().lease().toSeconds());
+        ObjectNode people = o.putObject("annotators");
+        p.people().forEach((name, person) -> people.set(name, person(person)));
         return o;
     }
 
-    private void rank(HttpExchange ex, String host) throws IOException {
+    private static ObjectNode person(Progress.Person p) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("ranked", p == null ? 0 : p.ranked());
+        o.put("skipped", p == null ? 0 : p.skipped());
+        if (p != null && p.holding() != null) o.put("holding", p.holding());
+        return o;
+    }
+
+    /** {@code POST /api/rank} or {@code /api/skip}: from this server's own page only, a bounded JSON body. */
+    private void write(HttpExchange ex, String host, boolean rank) throws IOException {
         // 1. only this server's own page may write
         String origin = ex.getRequestHeaders().getFirst("Origin");
         if (origin == null || !origin.equalsIgnoreCase("http://" + host.trim())) {
@@ -252,24 +332,37 @@ public final class LabelServer implements AutoCloseable {
             error(ex, 400, "the body is not valid JSON: " + e.getOriginalMessage());
             return;
         }
-        // 3. checked like a rankings file and forced to disk before the answer
-        LabelSession.Outcome outcome = session.submit(node);
+        // 3. a ranking is checked like a rankings file and forced to disk before the answer
+        LabelSession.Outcome outcome = rank ? session.submit(node) : session.skip(node);
         if (outcome instanceof LabelSession.Refused r) {
-            ObjectNode o = JSON.createObjectNode();
-            o.put("error", String.join("; ", r.problems()));
-            ArrayNode list = o.putArray("problems");
-            r.problems().forEach(list::add);
-            json(ex, r.status(), o);
+            refused(ex, r);
             return;
         }
-        LabelSession.Saved saved = (LabelSession.Saved) outcome;
-        int ranked = session.rankedCount();
-        if (log != null) log.println("saved " + saved.ranking().id() + " " + saved.ranking().ranking() + " (" + ranked + " of " + session.total() + ")");
         ObjectNode o = JSON.createObjectNode();
-        o.put("saved", saved.ranking().id());
-        o.put("ranked", ranked);
-        o.put("total", session.total());
+        Progress progress = session.progress();
+        String name;
+        if (outcome instanceof LabelSession.Saved saved) {
+            name = saved.ranking().annotator();
+            if (log != null) log.println("saved " + saved.ranking().id() + " by " + name + " (" + progress.rankingsDone()
+                    + " of " + progress.rankingsWanted() + " rankings, " + progress.remaining() + " to go)");
+            o.put("saved", saved.ranking().id());
+        } else {
+            LabelSession.Skipped skipped = (LabelSession.Skipped) outcome;
+            name = skipped.annotator();
+            o.put("skipped", skipped.id());
+        }
+        o.put("annotator", name);
+        o.set("you", person(progress.people().get(name)));
+        o.set("progress", progress(progress));
         json(ex, 200, o);
+    }
+
+    private static void refused(HttpExchange ex, LabelSession.Refused r) throws IOException {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("error", String.join("; ", r.problems()));
+        ArrayNode list = o.putArray("problems");
+        r.problems().forEach(list::add);
+        json(ex, r.status(), o);
     }
 
     /** The body, or null when it is over the limit (by its declared length, or by what arrives). */
@@ -327,6 +420,7 @@ public final class LabelServer implements AutoCloseable {
 
     /** The routes, for documentation and tests. */
     public static List<String> routes() {
-        return List.of("GET /", "GET /static/app.js", "GET /static/app.css", "GET /api/next", "POST /api/rank");
+        return List.of("GET /", "GET /static/app.js", "GET /static/app.css", "GET /api/status", "GET /api/next",
+                "POST /api/rank", "POST /api/skip");
     }
 }

@@ -83,7 +83,15 @@ public record Candidates(
      * @throws IllegalArgumentException when the ranking or flags do not fit (see {@link Ranking#problems})
      */
     public Ranking toRanking(List<Integer> ranking, String annotator, List<Set<Flag>> flags) {
-        return new Ranking(id, prompt, responses, ranking, annotator, family, split, gold, sources, flags, eos);
+        return toRanking(ranking, annotator, flags, null);
+    }
+
+    /**
+     * As {@link #toRanking(List, String, List)}, with the order the responses were shown in (top first; null when not
+     * recorded).
+     */
+    public Ranking toRanking(List<Integer> ranking, String annotator, List<Set<Flag>> flags, List<Integer> shown) {
+        return new Ranking(id, prompt, responses, ranking, annotator, family, split, gold, sources, flags, eos, shown);
     }
 
     /** A copy of the gold object; null when absent. */

@@ -26,6 +26,8 @@ import java.util.TreeSet;
  * @param flags     for each response, the labeller's flags; null when not given
  * @param eos       for each response, whether it ended with end-of-sequence (false: cut off at the length limit);
  *                  null when not given
+ * @param shown     the order the labelling page showed the responses in, top first (response indices, a permutation
+ *                  of 0..K-1), so that a position bias can be measured; null when not given
  */
 public record Ranking(
         String id,
@@ -38,7 +40,8 @@ public record Ranking(
         JsonNode gold,
         List<ResponseSource> sources,
         List<Set<Flag>> flags,
-        List<Boolean> eos) {
+        List<Boolean> eos,
+        List<Integer> shown) {
 
     /** Fewest responses a ranking may hold. */
     public static final int MIN_K = 2;
@@ -55,9 +58,16 @@ public record Ranking(
         sources = sources == null ? null : List.copyOf(sources);
         flags = flags == null ? null : flags.stream().map(Ranking::flagSet).toList();
         eos = eos == null ? null : List.copyOf(eos);
+        shown = shown == null ? null : List.copyOf(shown);
         FieldChecks.throwIfAny("ranking", problems(id, prompt, responses, ranking, annotator, family, gold,
-                sources == null ? null : sources.size(), flags == null ? null : flags.size(), eos == null ? null : eos.size()));
+                sources == null ? null : sources.size(), flags == null ? null : flags.size(), eos == null ? null : eos.size(), shown));
         gold = gold == null ? null : gold.deepCopy();
+    }
+
+    /** A ranking without the order it was shown in (every ranking not made on the labelling page). */
+    public Ranking(String id, String prompt, List<String> responses, List<Integer> ranking, String annotator, String family,
+                   Split split, JsonNode gold, List<ResponseSource> sources, List<Set<Flag>> flags, List<Boolean> eos) {
+        this(id, prompt, responses, ranking, annotator, family, split, gold, sources, flags, eos, null);
     }
 
     /** A ranking with only the required fields. */
@@ -76,9 +86,11 @@ public record Ranking(
      * @param sourcesCount number of "sources" entries, or null when absent
      * @param flagsCount   number of "flags" entries, or null when absent
      * @param eosCount     number of "eos" entries, or null when absent
+     * @param shown        the "shown" order, or null when absent
      */
     public static List<String> problems(String id, String prompt, List<String> responses, List<Integer> ranking,
-            String annotator, String family, JsonNode gold, Integer sourcesCount, Integer flagsCount, Integer eosCount) {
+            String annotator, String family, JsonNode gold, Integer sourcesCount, Integer flagsCount, Integer eosCount,
+            List<Integer> shown) {
         List<String> p = new ArrayList<>();
         FieldChecks.optional(p, "id", id);
         FieldChecks.required(p, "prompt", prompt);
@@ -86,17 +98,22 @@ public record Ranking(
         FieldChecks.optional(p, "family", family);
         FieldChecks.gold(p, gold);
         Integer k = responses == null ? null : FieldChecks.responses(p, responses);
-        if (ranking != null && k != null) {
-            String perm = permutationProblem(ranking, k);
-            if (ranking.size() != k) p.add("\"ranking\" has " + FieldChecks.entries(ranking.size()) + " but there are " + k + " responses");
-            else if (perm != null) p.add("\"ranking\" is not a permutation of 0.." + (k - 1) + ": " + ranking + " (" + perm + ")");
-        }
         if (k != null) {
+            permutation(p, "ranking", ranking, k);
+            permutation(p, "shown", shown, k);
             FieldChecks.perResponse(p, "sources", sourcesCount, k);
             FieldChecks.perResponse(p, "flags", flagsCount, k);
             FieldChecks.perResponse(p, "eos", eosCount, k);
         }
         return p;
+    }
+
+    /** Reports a {@code field} (skipped when null) that is not a permutation of 0..k-1. */
+    private static void permutation(List<String> p, String field, List<Integer> order, int k) {
+        if (order == null) return;
+        String perm = permutationProblem(order, k);
+        if (order.size() != k) p.add("\"" + field + "\" has " + FieldChecks.entries(order.size()) + " but there are " + k + " responses");
+        else if (perm != null) p.add("\"" + field + "\" is not a permutation of 0.." + (k - 1) + ": " + order + " (" + perm + ")");
     }
 
     /** Why {@code ranking} is not a permutation of 0..k-1, or null when it is. */

@@ -93,6 +93,10 @@ public final class RecordJson {
             ArrayNode eos = o.putArray("eos");
             r.eos().forEach(eos::add);
         }
+        if (r.shown() != null) {
+            ArrayNode shown = o.putArray("shown");
+            r.shown().forEach(shown::add);
+        }
         return o;
     }
 

@@ -11,13 +11,13 @@ import org.rlhf4j.data.format.Ranking;
 import org.rlhf4j.data.format.ResponseSource;
 import org.rlhf4j.data.format.Split;
 
-/** Reads K-way rankings, including the optional per-response "sources", "flags" and "eos" lists. */
+/** Reads K-way rankings, including the optional per-response "sources", "flags" and "eos" lists and the "shown" order. */
 final class RankingsParser implements RecordParser<Ranking> {
     @Override
     public Ranking parse(ObjectNode object, int line, List<String> problems) {
         int before = problems.size();
         JsonFields f = new JsonFields(object, problems);
-        f.allowOnly("id", "prompt", "responses", "ranking", "annotator", "family", "split", "gold", "sources", "flags", "eos");
+        f.allowOnly("id", "prompt", "responses", "ranking", "annotator", "family", "split", "gold", "sources", "flags", "eos", "shown");
         String id = f.optionalText("id");
         String prompt = f.requiredText("prompt");
         List<String> responses = f.textList("responses", true);
@@ -31,12 +31,13 @@ final class RankingsParser implements RecordParser<Ranking> {
         JsonNode flagsNode = f.array("flags", false);
         List<Set<Flag>> flags = flagsNode == null ? null : flags(flagsNode, problems);
         List<Boolean> eos = f.booleanList("eos", false);
+        List<Integer> shown = f.intList("shown", false);
         problems.addAll(Ranking.problems(id, prompt, responses, ranking, annotator, family, gold,
                 sourcesNode == null ? null : sourcesNode.size(),
                 flagsNode == null ? null : flagsNode.size(),
-                eos == null ? null : eos.size()));
+                eos == null ? null : eos.size(), shown));
         if (problems.size() > before) return null;
-        return new Ranking(id, prompt, responses, ranking, annotator, family, split, gold, sources, flags, eos);
+        return new Ranking(id, prompt, responses, ranking, annotator, family, split, gold, sources, flags, eos, shown);
     }
 
     /** The "sources" list, each entry checked; null when any entry has a problem (each is reported). */

@@ -51,7 +51,11 @@ class LabelServerTest {
     }
 
     private HttpResponse<String> post(String body, String originHeader, String type) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(origin + "/api/rank")).POST(HttpRequest.BodyPublishers.ofString(body));
+        return post("/api/rank", body, originHeader, type);
+    }
+
+    private HttpResponse<String> post(String path, String body, String originHeader, String type) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(origin + path)).POST(HttpRequest.BodyPublishers.ofString(body));
         if (originHeader != null) b.header("Origin", originHeader);
         if (type != null) b.header("Content-Type", type);
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
@@ -96,27 +100,102 @@ class LabelServerTest {
     @Test
     void nextShowsProgressThenARankingIsSavedBeforeTheAnswer() throws Exception {
         JsonNode next = JSON.readTree(get("/api/next").body());
-        assertEquals(0, next.get("ranked").asInt());
-        assertEquals(2, next.get("total").asInt());
-        assertEquals("alice", next.get("annotator").asText());
+        assertEquals(0, next.get("progress").get("rankings_done").asInt());
+        assertEquals(2, next.get("progress").get("rankings_wanted").asInt());
+        assertEquals("alice", next.get("annotator").asText(), "the server's default name");
+        assertEquals("rank", next.get("state").asText());
         assertEquals("a", next.get("item").get("id").asText());
         assertEquals("Car.", next.get("item").get("responses").get(2).asText());
+        List<Integer> shown = LabelPlan.single("alice").shownOrder("alice", "a", 3);
+        assertEquals(shown, ints(next.get("item").get("shown")));
 
         HttpResponse<String> ok = post("{\"id\": \"a\", \"ranking\": [2, 0, 1], \"flags\": [[\"harmful\"], [], []]}");
         assertEquals(200, ok.statusCode(), ok.body());
-        assertEquals(1, JSON.readTree(ok.body()).get("ranked").asInt());
+        assertEquals(1, JSON.readTree(ok.body()).get("progress").get("rankings_done").asInt());
+        assertEquals(1, JSON.readTree(ok.body()).get("you").get("ranked").asInt());
         List<Ranking> written = DataFiles.loadRankings(out.toString());
         assertEquals(List.of(2, 0, 1), written.get(0).ranking());
         assertEquals("alice", written.get(0).annotator());
+        assertEquals(shown, written.get(0).shown());
 
         next = JSON.readTree(get("/api/next").body());
-        assertEquals(1, next.get("ranked").asInt());
+        assertEquals(1, next.get("progress").get("rankings_done").asInt());
         assertEquals("b", next.get("item").get("id").asText());
         assertEquals(409, post("{\"id\": \"a\", \"ranking\": [0, 1, 2]}").statusCode());
         assertEquals(200, post("{\"id\": \"b\", \"ranking\": [0, 1]}").statusCode());
         next = JSON.readTree(get("/api/next").body());
-        assertTrue(next.get("done").asBoolean());
-        assertEquals(2, next.get("ranked").asInt());
+        assertEquals("done", next.get("state").asText());
+        assertEquals(2, next.get("progress").get("rankings_done").asInt());
+        assertTrue(next.get("progress").get("complete").asBoolean());
+    }
+
+    private static List<Integer> ints(JsonNode array) {
+        List<Integer> out = new java.util.ArrayList<>();
+        array.forEach(n -> out.add(n.asInt()));
+        return out;
+    }
+
+    @Test
+    void eachNameGetsItsOwnItemAndTheStatusCountsPerPerson() throws Exception {
+        JsonNode ann = JSON.readTree(get("/api/next?annotator=Ann%20Lee").body());
+        JsonNode ben = JSON.readTree(get("/api/next?annotator=Ben").body());
+        assertEquals("Ann Lee", ann.get("annotator").asText());
+        assertEquals("a", ann.get("item").get("id").asText());
+        assertEquals("b", ben.get("item").get("id").asText(), "a is leased to Ann");
+        assertEquals("wait", JSON.readTree(get("/api/next?annotator=Cy").body()).get("state").asText(), "both items are leased");
+        assertEquals("a", JSON.readTree(get("/api/next?annotator=Ann%20Lee").body()).get("item").get("id").asText(), "a reload: the same item");
+
+        assertEquals(200, post("{\"annotator\": \"Ben\", \"id\": \"b\", \"ranking\": [1, 0]}").statusCode());
+        HttpResponse<String> skipped = post("/api/skip", "{\"annotator\": \"Ann Lee\", \"id\": \"a\"}", origin, "application/json");
+        assertEquals(200, skipped.statusCode(), skipped.body());
+        assertEquals("a", JSON.readTree(skipped.body()).get("skipped").asText());
+        assertEquals("done", JSON.readTree(get("/api/next?annotator=Ann%20Lee").body()).get("state").asText(),
+                "Ann skipped a, Ben ranked b: nothing left for her");
+        assertEquals("a", JSON.readTree(get("/api/next?annotator=Cy").body()).get("item").get("id").asText(), "a went back to the pool");
+
+        JsonNode status = JSON.readTree(get("/api/status").body());
+        assertEquals(2, status.get("items").asInt());
+        assertEquals(1, status.get("overlap").asInt());
+        assertEquals(1, status.get("rankings_done").asInt());
+        assertEquals(1, status.get("remaining").asInt());
+        assertEquals(1, status.get("leases").asInt());
+        assertEquals(LabelPlan.DEFAULT_LEASE.toSeconds(), status.get("lease_seconds").asLong());
+        assertEquals(List.of("Ann Lee", "Ben", "Cy"), iterable(status.get("annotators").fieldNames()));
+        assertEquals(1, status.get("annotators").get("Ann Lee").get("skipped").asInt());
+        assertEquals(0, status.get("annotators").get("Ann Lee").get("ranked").asInt());
+        assertEquals(1, status.get("annotators").get("Ben").get("ranked").asInt());
+        assertEquals("a", status.get("annotators").get("Cy").get("holding").asText());
+
+        HttpResponse<String> bad = get("/api/next?annotator=%3Cscript%3E");
+        assertEquals(400, bad.statusCode());
+        assertTrue(JSON.readTree(bad.body()).get("error").asText().startsWith("the annotator name must be plain text"), bad.body());
+        assertEquals(400, get("/api/next?annotator=a%0Ab").statusCode(), "a line break");
+        assertEquals(400, get("/api/next?who=ann").statusCode());
+        assertEquals(400, get("/api/next?annotator=a&annotator=b").statusCode());
+        assertEquals(400, get("/api/next?annotator=%E2%80%AEevil").statusCode(), "a right-to-left override");
+        assertEquals(400, post("/api/skip", "{\"annotator\": \"Ann Lee\", \"id\": \"zz\"}", origin, "application/json").statusCode());
+        assertEquals(403, post("/api/skip", "{\"annotator\": \"Ann Lee\", \"id\": \"a\"}", "http://evil.example", "application/json").statusCode());
+    }
+
+    private static List<String> iterable(java.util.Iterator<String> it) {
+        List<String> out = new java.util.ArrayList<>();
+        it.forEachRemaining(out::add);
+        return out;
+    }
+
+    @Test
+    void readsThatABrowserSaysCameFromAnotherSiteAreRefused() throws Exception {
+        for (String[] header : List.of(new String[] {"Sec-Fetch-Site", "cross-site"}, new String[] {"Sec-Fetch-Site", "same-site"},
+                new String[] {"Origin", "http://evil.example"})) {
+            for (String path : List.of("/api/next?annotator=ann", "/api/status")) {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(origin + path)).header(header[0], header[1]).GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(403, r.statusCode(), header[0] + ": " + header[1] + " " + path);
+            }
+        }
+        assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(origin + "/api/status")).header("Sec-Fetch-Site", "same-origin")
+                .header("Origin", origin).GET().build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+        assertEquals(0, JSON.readTree(get("/api/status").body()).get("leases").asInt(), "no refused read leased anything");
     }
 
     @Test
@@ -169,6 +248,9 @@ class LabelServerTest {
         assertEquals(404, r.statusCode());
         assertEquals("HTTP/1.1 405 Method Not Allowed", raw("DELETE /api/next HTTP/1.1\r\nHost: 127.0.0.1:" + server.port() + "\r\nConnection: close\r\n\r\n"));
         assertEquals(405, get("/api/rank").statusCode());
+        assertEquals(405, get("/api/skip").statusCode());
+        assertEquals("HTTP/1.1 405 Method Not Allowed", raw("POST /api/status HTTP/1.1\r\nHost: 127.0.0.1:" + server.port()
+                + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"));
         assertEquals("POST", get("/api/rank").headers().firstValue("Allow").orElseThrow());
         assertEquals(405, http.send(HttpRequest.newBuilder(URI.create(origin + "/")).POST(HttpRequest.BodyPublishers.ofString("x"))
                 .header("Origin", origin).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
@@ -177,6 +259,7 @@ class LabelServerTest {
     @Test
     void bindsLoopbackByDefaultAndKnowsItsNames() throws Exception {
         assertTrue(LabelServer.hostNames(InetAddress.getLoopbackAddress()).containsAll(List.of("127.0.0.1", "localhost")));
-        assertEquals(List.of("GET /", "GET /static/app.js", "GET /static/app.css", "GET /api/next", "POST /api/rank"), LabelServer.routes());
+        assertEquals(List.of("GET /", "GET /static/app.js", "GET /static/app.css", "GET /api/status", "GET /api/next", "POST /api/rank",
+                "POST /api/skip"), LabelServer.routes());
     }
 }

@@ -26,6 +26,10 @@ class RecordJsonTest {
         assertEquals("{\"id\":\"r1\",\"prompt\":\"P\",\"responses\":[\"a\",\"b\"],\"ranking\":[1,0],\"annotator\":\"ann\",\"split\":\"train\","
                 + "\"sources\":[{\"checkpoint\":\"sft\",\"temperature\":0.5,\"seed\":7},{\"checkpoint\":\"sft\",\"temperature\":0.0}],"
                 + "\"flags\":[[\"harmful\"],[]],\"eos\":[true,false]}", RecordJson.toLine(r));
+        Ranking shown = new Ranking("r2", "P", List.of("a", "b", "c"), List.of(1, 0, 2), "Zoë", null, null, null, null, null, null,
+                List.of(2, 0, 1));
+        assertEquals("{\"id\":\"r2\",\"prompt\":\"P\",\"responses\":[\"a\",\"b\",\"c\"],\"ranking\":[1,0,2],\"annotator\":\"Zoë\","
+                + "\"shown\":[2,0,1]}", RecordJson.toLine(shown));
     }
 
     @Test

@@ -130,6 +130,17 @@ class DefectsTest {
     }
 
     @Test
+    void shownOrderNotAPermutation() {
+        // line 5 has no "shown" at all: a ranking not made on the labelling page, valid as before
+        ValidationReport r = check("defects/ranking-shown.jsonl", DataKind.RANKINGS);
+        assertEquals(List.of(
+                "2: \"shown\" is not a permutation of 0..2: [1, 1, 0] (repeated: 1; missing: 2)",
+                "3: \"shown\" has 2 entries but there are 3 responses",
+                "4: \"shown\" must be a list, found a string"), lineMessages(r.problems()));
+        assertEquals(2, r.records().size());
+    }
+
+    @Test
     void kOutsideTwoToNine() {
         ValidationReport r = check("defects/ranking-k.jsonl", DataKind.RANKINGS);
         assertEquals(List.of(

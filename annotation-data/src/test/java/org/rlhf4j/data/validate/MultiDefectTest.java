@@ -24,7 +24,7 @@ class MultiDefectTest {
                 f + ":4: blank line",
                 f + ":5: not valid JSON at column 81: Unexpected end-of-input: expected close marker for Object",
                 f + ":6: \"responses[1]\" is identical to \"responses[0]\"",
-                f + ":7: unknown field \"annotater\" (allowed: id, prompt, responses, ranking, annotator, family, split, gold, sources, flags, eos)",
+                f + ":7: unknown field \"annotater\" (allowed: id, prompt, responses, ranking, annotator, family, split, gold, sources, flags, eos, shown)",
                 f + ":8: invalid UTF-8 at byte 13 of the line (0xFF); the file must be UTF-8 (was it saved as Latin-1 or Windows-1252?)",
                 f + ":9: \"eos\" has 2 entries but there are 3 responses"),
                 r.problems().stream().map(Problem::toString).toList());

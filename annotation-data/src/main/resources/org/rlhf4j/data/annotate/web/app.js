@@ -1,38 +1,94 @@
-// The labelling page: shows one prompt with its K responses, lets a person order them (best first) with the keyboard
-// or the mouse and flag them, and posts {"id", "ranking", "flags"} to /api/rank. All text is set with textContent.
+// The labelling page for a team: asks the person's name once (kept in this browser), shows the prompt and K responses
+// of the item the server leased to them, in the order it shuffled for them, lets them order the responses (best first)
+// with the keyboard or the mouse and flag them, and posts {"annotator", "id", "ranking", "flags"} to /api/rank, or
+// {"annotator", "id"} to /api/skip. All text is set with textContent.
 "use strict";
 (function () {
   const FLAGS = [["harmful", "harmful"], ["not_following", "not following"]];
+  const NAME_KEY = "rlhf4j.annotator";
+  const WAIT_MS = 10000;
   const $ = (id) => document.getElementById(id);
-  const state = { item: null, order: [], flags: [], selected: 0, busy: false, drag: null };
+  const state = { name: null, item: null, order: [], flags: [], selected: 0, busy: false, drag: null, timer: null };
 
   function setStatus(text, isError) {
     $("status").textContent = text;
     $("status").className = isError ? "error" : "";
   }
 
-  function showProgress(ranked, total) {
-    $("progress").textContent = ranked + " of " + total + " ranked";
+  function storedName() {
+    try { return localStorage.getItem(NAME_KEY); } catch (e) { return null; }
+  }
+
+  function storeName(name) {
+    try {
+      if (name === null) localStorage.removeItem(NAME_KEY); else localStorage.setItem(NAME_KEY, name);
+    } catch (e) { /* storage off: the name lasts as long as the page */ }
+  }
+
+  function show(section) {
+    for (const id of ["name-section", "task", "wait", "done"]) $(id).hidden = id !== section;
+  }
+
+  function askName(error) {
+    state.name = null;
+    state.item = null;
+    $("who").textContent = "";
+    $("change-name").hidden = true;
+    $("name-error").textContent = error || "";
+    show("name-section");
+    $("name").focus();
+  }
+
+  function showProgress(p, you) {
+    $("progress").textContent = p.rankings_done + " of " + p.rankings_wanted + " rankings done (" + p.remaining
+      + " to go; " + p.items_complete + " of " + p.items + " items complete)";
+    if (state.name !== null) {
+      $("who").textContent = "Labelling as " + state.name + ": " + you.ranked + " ranked, " + you.skipped + " skipped";
+      $("change-name").hidden = false;
+    }
+    const rows = Object.keys(p.annotators).map((name) => {
+      const tr = document.createElement("tr");
+      for (const [text, cls] of [[name, ""], [String(p.annotators[name].ranked), "count"], [String(p.annotators[name].skipped), "count"]]) {
+        const td = document.createElement("td");
+        td.textContent = text;
+        if (cls) td.className = cls;
+        tr.appendChild(td);
+      }
+      return tr;
+    });
+    $("team").tBodies[0].replaceChildren(...rows);
   }
 
   async function loadNext() {
-    const r = await fetch("/api/next", { cache: "no-store" });
-    const data = await r.json();
-    showProgress(data.ranked, data.total);
-    $("who").textContent = "Labelling as " + data.annotator;
-    if (data.done) {
+    clearTimeout(state.timer);
+    const name = state.name;
+    const r = await fetch("/api/next?annotator=" + encodeURIComponent(name), { cache: "no-store" });
+    const data = await r.json().catch(() => ({ error: "HTTP " + r.status }));
+    if (r.status === 400) { storeName(null); askName(data.error); return; }
+    if (!r.ok) { setStatus("Cannot load: " + (data.error || ("HTTP " + r.status)), true); return; }
+    storeName(name);
+    showProgress(data.progress, data.you);
+    if (data.state === "wait") {
       state.item = null;
-      $("task").hidden = true;
-      $("done").hidden = false;
+      show("wait");
+      state.timer = setTimeout(() => loadNext().catch(() => {}), WAIT_MS);
+      return;
+    }
+    if (data.state === "done") {
+      state.item = null;
+      $("done-title").textContent = data.progress.complete ? "All done" : "Nothing left for you";
+      $("done-text").textContent = data.progress.complete
+        ? "Every response set in this file has all its rankings. You can close this page."
+        : "You have ranked or skipped everything you may rank; what is left needs other people. You can close this page.";
+      show("done");
       return;
     }
     state.item = data.item;
-    state.order = data.item.responses.map((_, i) => i);
+    state.order = data.item.shown.slice();
     state.flags = data.item.responses.map(() => new Set());
     state.selected = 0;
     $("prompt").textContent = data.item.prompt;
-    $("task").hidden = false;
-    $("done").hidden = true;
+    show("task");
     render();
     $("list").focus();
   }
@@ -181,25 +237,31 @@
     }
   });
 
+  async function post(path, body) {
+    const r = await fetch(path, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    const data = await r.json().catch(() => ({ error: "HTTP " + r.status }));
+    return { r, data };
+  }
+
   async function submit() {
     if (!state.item || state.busy) return;
     state.busy = true;
     $("submit").disabled = true;
     setStatus("Saving…", false);
     const body = {
+      annotator: state.name,
       id: state.item.id,
       ranking: state.order.slice(),
       flags: state.flags.map((s) => FLAGS.map(([f]) => f).filter((f) => s.has(f))),
     };
     try {
-      const r = await fetch("/api/rank", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(body),
-      });
-      const data = await r.json().catch(() => ({ error: "HTTP " + r.status }));
+      const { r, data } = await post("/api/rank", body);
       if (r.ok) setStatus("Saved " + data.saved + ".", false);
-      else if (r.status === 409) setStatus("Already saved earlier; showing the next one.", false);
+      else if (r.status === 409) setStatus("Not saved: " + data.error + ". Showing the next one.", true);
       else { setStatus("Not saved: " + (data.error || ("HTTP " + r.status)), true); return; }
       await loadNext();
     } catch (err) {
@@ -210,6 +272,37 @@
     }
   }
 
+  async function skip() {
+    if (!state.item || state.busy) return;
+    state.busy = true;
+    try {
+      const { r, data } = await post("/api/skip", { annotator: state.name, id: state.item.id });
+      if (!r.ok) { setStatus("Not skipped: " + (data.error || ("HTTP " + r.status)), true); return; }
+      setStatus("Skipped " + data.skipped + ".", false);
+      await loadNext();
+    } catch (err) {
+      setStatus("Not skipped: the server cannot be reached (" + err + ").", true);
+    } finally {
+      state.busy = false;
+    }
+  }
+
+  function start(name) {
+    state.name = name;
+    loadNext().catch((err) => setStatus("Cannot load: " + err, true));
+  }
+
   $("submit").addEventListener("click", submit);
-  loadNext().catch((err) => setStatus("Cannot load: " + err, true));
+  $("skip").addEventListener("click", skip);
+  $("change-name").addEventListener("click", () => { clearTimeout(state.timer); storeName(null); askName(""); });
+  $("name-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const name = $("name").value.trim();
+    if (name) start(name);
+  });
+  const remembered = storedName();
+  if (remembered) start(remembered); else {
+    fetch("/api/status", { cache: "no-store" }).then((r) => r.json()).then((p) => showProgress(p, null)).catch(() => {});
+    askName("");
+  }
 })();
