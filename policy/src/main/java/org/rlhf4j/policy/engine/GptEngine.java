@@ -31,6 +31,7 @@ public final class GptEngine {
     private final INDArray gradFlat;
     private final Map<String, Integer> off = new LinkedHashMap<>();
     private final boolean tanhGelu;
+    private final long logitBudget;
 
     // the arena: one buffer, regions carved for the current (B, T)
     private Buf a;
@@ -46,6 +47,12 @@ public final class GptEngine {
     private boolean logitsKept;
 
     public GptEngine(GptWeights weights) {
+        this(weights, LOGIT_BUDGET);
+    }
+
+    /** With logits held for at most {@code logitBudget} elements at once (tests force the blocked, recomputing path). */
+    GptEngine(GptWeights weights, long logitBudget) {
+        this.logitBudget = logitBudget;
         this.c = weights.config();
         if (c.dropout() > 0) throw new IllegalArgumentException("the engine trains without dropout (dropout = " + c.dropout() + ")");
         this.weights = weights;
@@ -97,7 +104,7 @@ public final class GptEngine {
 
     private void carve(int rows, int len, int headRowsNeeded) {
         int d = c.dModel(), L = c.nLayer(), H = c.nHead(), V = c.vocabSize();
-        int rowsCap = (int) Math.max(1, Math.min(Math.max(headRowsNeeded, 1), LOGIT_BUDGET / V));
+        int rowsCap = (int) Math.max(1, Math.min(Math.max(headRowsNeeded, 1), logitBudget / V));
         if (rows == B && len == T && a != null && rowsCap <= headRowsCap) return;
         int n = rows * len;
         long[] cursor = {0};
@@ -189,23 +196,23 @@ public final class GptEngine {
         for (int from = 0; from < headRows.length; from += headRowsCap) {
             int m = Math.min(headRowsCap, headRows.length - from);
             blockLogits(from, m);
+            // one pass of exp per logit; the logits become probabilities in place (what the backward needs)
             for (int r = 0; r < m; r++) {
                 int slot = headRows[from + r], row = logits + r * V;
                 double inv = 1.0 / b.temperature(), max = Double.NEGATIVE_INFINITY;
                 for (int v = 0; v < V; v++) max = Math.max(max, a.get(row + v) * inv);
-                double sum = 0;
-                for (int v = 0; v < V; v++) sum += Math.exp(a.get(row + v) * inv - max);
-                double z = max + Math.log(sum);
-                lse[from + r] = z;
-                logprob[slot] = a.get(row + b.targets()[slot]) * inv - z;
-                if (entropy != null) {
-                    double h = 0;
-                    for (int v = 0; v < V; v++) {
-                        double lp = a.get(row + v) * inv - z;
-                        h -= Math.exp(lp) * lp;
-                    }
-                    entropy[slot] = h;
+                double target = a.get(row + b.targets()[slot]) * inv, sum = 0, sumEz = 0;
+                for (int v = 0; v < V; v++) {
+                    double z = a.get(row + v) * inv, e = Math.exp(z - max);
+                    a.set(row + v, e);
+                    sum += e;
+                    sumEz += e * z;
                 }
+                double z = max + Math.log(sum), invSum = 1.0 / sum;
+                for (int v = 0; v < V; v++) a.set(row + v, a.get(row + v) * invSum);
+                lse[from + r] = z;
+                logprob[slot] = target - z;
+                if (entropy != null) entropy[slot] = z - sumEz * invSum;                 // H = lse − E_p[z]
             }
         }
         double[] value = b.values() ? headValues(Head.VALUE) : null;
@@ -249,16 +256,23 @@ public final class GptEngine {
         double inv = 1.0 / b.temperature();
         for (int from = 0; from < headRows.length; from += headRowsCap) {
             int m = Math.min(headRowsCap, headRows.length - from);
-            if (!logitsKept) blockLogits(from, m);
-            else for (int r = 0; r < m; r++) copy(lnf + headRows[from + r] * d, headIn + r * d, d);
+            if (logitsKept) {
+                for (int r = 0; r < m; r++) copy(lnf + headRows[from + r] * d, headIn + r * d, d);
+            } else {                                                                     // recompute p = exp(z − lse)
+                blockLogits(from, m);
+                for (int r = 0; r < m; r++)
+                    for (int v = 0, row = logits + r * V; v < V; v++) a.set(row + v, Math.exp(a.get(row + v) * inv - lse[from + r]));
+            }
             for (int r = 0; r < m; r++) {
                 int slot = headRows[from + r], row = logits + r * V;
                 double dlp = grads.logprob() == null ? 0 : grads.logprob()[slot];
                 double dent = grads.entropy() == null || entropy == null ? 0 : grads.entropy()[slot];
-                double z = lse[from + r], h = entropy == null ? 0 : entropy[slot];
+                double h = entropy == null ? 0 : entropy[slot];
                 for (int v = 0; v < V; v++) {
-                    double lp = a.get(row + v) * inv - z, pv = Math.exp(lp);
-                    a.set(row + v, (-dlp * pv - dent * pv * (lp + h)) * inv);
+                    double pv = a.get(row + v);
+                    double dz = -dlp * pv;
+                    if (dent != 0 && pv > 0) dz -= dent * pv * (Math.log(pv) + h);
+                    a.set(row + v, dz * inv);
                 }
                 a.add(row + b.targets()[slot], dlp * inv);
             }

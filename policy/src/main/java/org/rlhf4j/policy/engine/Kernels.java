@@ -146,6 +146,12 @@ public final class Kernels {
     // ---- causal multi-head attention over a fused [B·T, 3d] q|k|v projection ----
 
     /**
+     * Query rows are taken in blocks of this many: block [q0, q1) needs keys [0, q1) only, so the products skip most of
+     * the upper triangle that a causal mask throws away (at T = 128, 25 % of the attention FLOPs).
+     */
+    static final int QUERY_BLOCK = 64;
+
+    /**
      * y[b, t, head] = Σ_s P[t, s]·v_s with P = softmax over s ∈ [start_t, t] of q_t·k_s/√hs (0 elsewhere). Queries,
      * keys and values are read in place from {@code qkv} (row stride 3d); P is kept, [B, H, T, T].
      *
@@ -158,7 +164,10 @@ public final class Kernels {
         for (int b = 0; b < rows; b++)
             for (int h = 0; h < heads; h++) {
                 int q = qo + b * len * ld + h * hs, p = ao + (b * heads + h) * tt;
-                Blas.gemm(false, true, len, len, hs, scale, qkv, q, ld, qkv, q + d, ld, 0, att, p, len);
+                for (int q0 = 0; q0 < len; q0 += QUERY_BLOCK) {
+                    int q1 = Math.min(len, q0 + QUERY_BLOCK);
+                    Blas.gemm(false, true, q1 - q0, q1, hs, scale, qkv, q + q0 * ld, ld, qkv, q + d, ld, 0, att, p + q0 * len, len);
+                }
                 for (int t = 0; t < len; t++) {
                     int row = p + t * len, lo = start[b * len + t];
                     double max = Double.NEGATIVE_INFINITY;
@@ -169,15 +178,21 @@ public final class Kernels {
                         att.set(row + s, e);
                         sum += e;
                     }
-                    for (int s = 0; s < len; s++) att.set(row + s, s >= lo && s <= t ? att.get(row + s) / sum : 0);
+                    double inv = 1.0 / sum;
+                    for (int s = 0; s < lo; s++) att.set(row + s, 0);
+                    for (int s = lo; s <= t; s++) att.set(row + s, att.get(row + s) * inv);
+                    for (int s = t + 1; s < len; s++) att.set(row + s, 0);
                 }
-                Blas.gemm(false, false, len, hs, len, 1, att, p, len, qkv, q + 2 * d, ld, 0, y, yo + b * len * d + h * hs, d);
+                for (int q0 = 0; q0 < len; q0 += QUERY_BLOCK) {
+                    int q1 = Math.min(len, q0 + QUERY_BLOCK);
+                    Blas.gemm(false, false, q1 - q0, hs, q1, 1, att, p + q0 * len, len, qkv, q + 2 * d, ld, 0, y, yo + (b * len + q0) * d + h * hs, d);
+                }
             }
     }
 
     /**
      * Given dy ([B·T, d]), writes dqkv ([B·T, 3d], overwritten) through P (kept by the forward); {@code scratch}
-     * holds one head's [T, T] score gradient.
+     * holds one head's [T, T] score gradient. Key block [s0, s1) gets its gradient from queries t ≥ s0 only.
      */
     public static void attentionBackward(Buf qkv, int qo, Buf att, int ao, Buf dy, int dyo, int[] start, int rows, int len,
                                          int heads, int d, Buf dqkv, int dqo, Buf scratch, int so) {
@@ -187,16 +202,30 @@ public final class Kernels {
             for (int h = 0; h < heads; h++) {
                 int q = qo + b * len * ld + h * hs, dq = dqo + b * len * ld + h * hs, p = ao + (b * heads + h) * tt;
                 int dyh = dyo + b * len * d + h * hs;
-                Blas.gemm(false, true, len, len, hs, 1, dy, dyh, d, qkv, q + 2 * d, ld, 0, scratch, so, len);        // dP = dY·Vᵀ
-                Blas.gemm(true, false, len, hs, len, 1, att, p, len, dy, dyh, d, 0, dqkv, dq + 2 * d, ld);           // dV = Pᵀ·dY
+                for (int q0 = 0; q0 < len; q0 += QUERY_BLOCK) {                                                     // dP = dY·Vᵀ
+                    int q1 = Math.min(len, q0 + QUERY_BLOCK);
+                    Blas.gemm(false, true, q1 - q0, q1, hs, 1, dy, dyh + q0 * d, d, qkv, q + 2 * d, ld, 0, scratch, so + q0 * len, len);
+                }
+                for (int s0 = 0; s0 < len; s0 += QUERY_BLOCK) {                                                     // dV = Pᵀ·dY
+                    int s1 = Math.min(len, s0 + QUERY_BLOCK);
+                    Blas.gemm(true, false, s1 - s0, hs, len - s0, 1, att, p + s0 * len + s0, len, dy, dyh + s0 * d, d, 0, dqkv, dq + s0 * ld + 2 * d, ld);
+                }
                 for (int t = 0; t < len; t++) {                                                                     // dS = P ⊙ (dP − Σ P·dP)
                     int row = p + t * len, srow = so + t * len, lo = start[b * len + t];
                     double dot = 0;
                     for (int s = lo; s <= t; s++) dot += att.get(row + s) * scratch.get(srow + s);
-                    for (int s = 0; s < len; s++) scratch.set(srow + s, s >= lo && s <= t ? att.get(row + s) * (scratch.get(srow + s) - dot) : 0);
+                    for (int s = 0; s < lo; s++) scratch.set(srow + s, 0);
+                    for (int s = lo; s <= t; s++) scratch.set(srow + s, att.get(row + s) * (scratch.get(srow + s) - dot));
+                    for (int s = t + 1; s < len; s++) scratch.set(srow + s, 0);
                 }
-                Blas.gemm(false, false, len, hs, len, scale, scratch, so, len, qkv, q + d, ld, 0, dqkv, dq, ld);     // dQ = dS·K/√hs
-                Blas.gemm(true, false, len, hs, len, scale, scratch, so, len, qkv, q, ld, 0, dqkv, dq + d, ld);      // dK = dSᵀ·Q/√hs
+                for (int q0 = 0; q0 < len; q0 += QUERY_BLOCK) {                                                     // dQ = dS·K/√hs
+                    int q1 = Math.min(len, q0 + QUERY_BLOCK);
+                    Blas.gemm(false, false, q1 - q0, hs, q1, scale, scratch, so + q0 * len, len, qkv, q + d, ld, 0, dqkv, dq + q0 * ld, ld);
+                }
+                for (int s0 = 0; s0 < len; s0 += QUERY_BLOCK) {                                                     // dK = dSᵀ·Q/√hs
+                    int s1 = Math.min(len, s0 + QUERY_BLOCK);
+                    Blas.gemm(true, false, s1 - s0, hs, len - s0, scale, scratch, so + s0 * len + s0, len, qkv, q + s0 * ld, ld, 0, dqkv, dq + s0 * ld + d, ld);
+                }
             }
     }
 }

@@ -38,8 +38,8 @@ class GptEngineTest {
     }
 
     /** A tiny model with both heads and every LayerNorm and bias moved off its initial value. */
-    static GptWeights weights(String activation, int heads, long seed) {
-        GptConfig c = new GptConfig(V, 16, 12, 2, heads, 1e-5, activation, 0.0);
+    static GptWeights weights(String activation, int heads, long seed, int ctx) {
+        GptConfig c = new GptConfig(V, ctx, 12, 2, heads, 1e-5, activation, 0.0);
         GptWeights w = GptWeights.init(c, seed, DataType.DOUBLE).withHead(Head.VALUE, seed + 1).withHead(Head.REWARD, seed + 2);
         SplittableRandom r = new SplittableRandom(seed + 3);
         for (var e : w.arrays().entrySet())
@@ -135,12 +135,28 @@ class GptEngineTest {
     @ParameterizedTest
     @ValueSource(strings = {GptConfig.GELU_TANH, GptConfig.GELU_EXACT})
     void everyGradientEqualsTheSameDiffOracle(String activation) {
-        GptWeights w = weights(activation, 3, 7);
-        TokenBatch tb = batch();
+        assertEqualsOracle(weights(activation, 3, 7, 16), batch(), GptEngine.LOGIT_BUDGET);
+    }
+
+    /**
+     * Rows longer than a query block (attention in blocks of {@link Kernels#QUERY_BLOCK} queries) and a logit budget
+     * of two rows (the LM head in blocks, recomputed in the backward).
+     */
+    @Test
+    void longRowsAndBlockedLogitsEqualTheSameDiffOracle() {
+        SplittableRandom r = new SplittableRandom(4);
+        List<List<int[]>> rows = List.of(
+                List.of(r.ints(150, 0, V).toArray()),
+                List.of(r.ints(70, 0, V).toArray(), r.ints(61, 0, V).toArray()),
+                List.of(r.ints(3, 0, V).toArray()));
+        assertEqualsOracle(weights(GptConfig.GELU_TANH, 2, 3, 160), TokenBatch.packed(rows, 150), 2L * V);
+    }
+
+    static void assertEqualsOracle(GptWeights w, TokenBatch tb, long logitBudget) {
         EngineBatch eb = engineBatch(tb, 0.7);
         Coeffs k = coeffs(tb.rows * tb.len, tb.rows, 11);
 
-        GptEngine engine = new GptEngine(w);
+        GptEngine engine = new GptEngine(w, logitBudget);
         Outputs o = engine.forward(eb);
         engine.zeroGrad();
         engine.backward(grads(k, eb.targets()));
@@ -165,7 +181,7 @@ class GptEngineTest {
 
     @Test
     void gradientMatchesFiniteDifferences() {
-        GptWeights w = weights(GptConfig.GELU_TANH, 2, 5);
+        GptWeights w = weights(GptConfig.GELU_TANH, 2, 5, 16);
         TokenBatch tb = batch();
         EngineBatch eb = engineBatch(tb, 1.3);
         Coeffs k = coeffs(tb.rows * tb.len, tb.rows, 3);
@@ -193,7 +209,7 @@ class GptEngineTest {
 
     @Test
     void outputsEqualTheSameDiffForward() {
-        GptWeights w = weights(GptConfig.GELU_TANH, 3, 17);
+        GptWeights w = weights(GptConfig.GELU_TANH, 3, 17, 16);
         TokenBatch tb = batch();
         EngineBatch eb = engineBatch(tb, 1.0);
         Outputs o = new GptEngine(w).forward(eb);
