@@ -35,8 +35,25 @@ public abstract sealed class Buf permits Buf.F32, Buf.F64 {
 
     public abstract DataType dataType();
 
+    /**
+     * e^x to this buffer's precision: Math.exp for float64; for float32 a range reduction and a degree-7 polynomial
+     * (relative error below 1e-8, under float32's rounding) at a fraction of Math.exp's cost on this JVM.
+     */
+    public abstract double exp(double x);
+
     public final void zero(int from, int n) {
         for (int i = from; i < from + n; i++) set(i, 0);
+    }
+
+    static final double LOG2E = 1.4426950408889634, LN2 = 0.6931471805599453;
+
+    /** e^x = 2^k · e^r with k = round(x / ln 2), |r| ≤ ln 2 / 2, e^r by its Taylor series to r^7 (error < 6e-9). */
+    static double expFloat(double x) {
+        if (x < -103) return 0;                              // below float32's smallest subnormal
+        if (x > 89) return Double.POSITIVE_INFINITY;         // above float32's largest value
+        double k = Math.rint(x * LOG2E), r = x - k * LN2;
+        double p = 1 + r * (1 + r * (1 / 2.0 + r * (1 / 6.0 + r * (1 / 24.0 + r * (1 / 120.0 + r * (1 / 720.0 + r * (1 / 5040.0)))))));
+        return p * Double.longBitsToDouble((long) (k + 1023) << 52);
     }
 
     /** Wraps an existing array (no copy). */
@@ -79,6 +96,11 @@ public abstract sealed class Buf permits Buf.F32, Buf.F64 {
             return DataType.FLOAT;
         }
 
+        @Override
+        public double exp(double x) {
+            return expFloat(x);
+        }
+
         FloatPointer at(int slot, long off) {
             return p[slot].position(off);
         }
@@ -107,6 +129,11 @@ public abstract sealed class Buf permits Buf.F32, Buf.F64 {
         @Override
         public DataType dataType() {
             return DataType.DOUBLE;
+        }
+
+        @Override
+        public double exp(double x) {
+            return Math.exp(x);
         }
 
         DoublePointer at(int slot, long off) {

@@ -36,8 +36,8 @@ public final class GptEngine {
     // the arena: one buffer, regions carved for the current (B, T)
     private Buf a;
     private int B, T, N;
-    private int[] resid, ln1, hat1, rstd1, qkv, att, y, x2, ln2, hat2, rstd2, fc, gaux;
-    private int gl, ones, lnf, hatf, rstdf, dres, dhid, dtmp, dqkv, dfc, dscore, headIn, logits, dHeadIn;
+    private int[] resid, ln1, hat1, rstd1, qkv, att, y, x2, ln2, hat2, rstd2, fc, gaux, gl;
+    private int ones, lnf, hatf, rstdf, dres, dhid, dtmp, dqkv, dfc, dscore, headIn, logits, dHeadIn;
     private int headRowsCap;
 
     // what the last forward saw
@@ -115,7 +115,7 @@ public final class GptEngine {
         };
         resid = new int[L + 1];
         ln1 = new int[L]; hat1 = new int[L]; rstd1 = new int[L]; qkv = new int[L]; att = new int[L]; y = new int[L];
-        x2 = new int[L]; ln2 = new int[L]; hat2 = new int[L]; rstd2 = new int[L]; fc = new int[L]; gaux = new int[L];
+        x2 = new int[L]; ln2 = new int[L]; hat2 = new int[L]; rstd2 = new int[L]; fc = new int[L]; gaux = new int[L]; gl = new int[L];
         long nd = (long) n * d;
         for (int l = 0; l <= L; l++) resid[l] = (int) take.applyAsLong(nd);
         for (int l = 0; l < L; l++) {
@@ -131,6 +131,7 @@ public final class GptEngine {
             rstd2[l] = (int) take.applyAsLong(n);
             fc[l] = (int) take.applyAsLong(4 * nd);
             gaux[l] = (int) take.applyAsLong(4 * nd);
+            gl[l] = (int) take.applyAsLong(4 * nd);
         }
         ones = (int) take.applyAsLong(Math.max(n, rowsCap));
         lnf = (int) take.applyAsLong(nd);
@@ -141,7 +142,6 @@ public final class GptEngine {
         dtmp = (int) take.applyAsLong(nd);
         dqkv = (int) take.applyAsLong(3 * nd);
         dfc = (int) take.applyAsLong(4 * nd);
-        gl = (int) take.applyAsLong(4 * nd);
         dscore = (int) take.applyAsLong((long) len * len);
         headIn = (int) take.applyAsLong((long) rowsCap * d);
         dHeadIn = (int) take.applyAsLong((long) rowsCap * d);
@@ -158,9 +158,14 @@ public final class GptEngine {
     /** Elements of activation memory a forward over rows × len allocates (for the up-front memory estimate). */
     public static long arenaElements(GptConfig c, int rows, int len) {
         long n = (long) rows * len, d = c.dModel(), L = c.nLayer();
-        long perLayer = 18 * n * d + 2 * n + (long) rows * c.nHead() * len * len;
+        long perLayer = 22 * n * d + 2 * n + (long) rows * c.nHead() * len * len;
         long rowsCap = Math.max(1, Math.min(n, LOGIT_BUDGET / c.vocabSize()));
-        return 4 * n * d + Math.max(n, rowsCap) + (L + 1) * n * d + L * (perLayer - n * d) + 2 * n * d + n + 9 * n * d + (long) len * len + rowsCap * (2 * d + c.vocabSize());
+        return Math.max(n, rowsCap) + (L + 1) * n * d + L * (perLayer - n * d) + 2 * n * d + n + 10 * n * d + (long) len * len + rowsCap * (2 * d + c.vocabSize());
+    }
+
+    /** Elements of the arena as allocated now (for the test that holds {@link #arenaElements} exact). */
+    long arenaLength() {
+        return a == null ? 0 : a.length;
     }
 
     // ---- forward ----
@@ -183,9 +188,9 @@ public final class GptEngine {
             Kernels.linearForward(a, y[l], w, p(l, PROJ_W), p(l, PROJ_B), N, d, d, a, x2[l], true, a, ones);                // x + proj(y)
             Kernels.layerNormForward(a, x2[l], w, p(l, LN2_W), p(l, LN2_B), N, d, c.layerNormEpsilon(), a, ln2[l], a, hat2[l], a, rstd2[l]);
             Kernels.linearForward(a, ln2[l], w, p(l, FC_W), p(l, FC_B), N, d, 4 * d, a, fc[l], false, a, ones);              // (N, 4d)
-            Kernels.geluForward(a, fc[l], a, gl, a, gaux[l], N * 4 * d, tanhGelu);                                   // (N, 4d)
+            Kernels.geluForward(a, fc[l], a, gl[l], a, gaux[l], N * 4 * d, tanhGelu);                                   // (N, 4d)
             copy(x2[l], resid[l + 1], N * d);
-            Kernels.linearForward(a, gl, w, p(l, FC2_W), p(l, FC2_B), N, 4 * d, d, a, resid[l + 1], true, a, ones);       // x2 + mlp
+            Kernels.linearForward(a, gl[l], w, p(l, FC2_W), p(l, FC2_B), N, 4 * d, d, a, resid[l + 1], true, a, ones);       // x2 + mlp
         }
         Kernels.layerNormForward(a, resid[L], w, p(LN_F_W), p(LN_F_B), N, d, c.layerNormEpsilon(), a, lnf, a, hatf, a, rstdf);
 
@@ -203,7 +208,7 @@ public final class GptEngine {
                 for (int v = 0; v < V; v++) max = Math.max(max, a.get(row + v) * inv);
                 double target = a.get(row + b.targets()[slot]) * inv, sum = 0, sumEz = 0;
                 for (int v = 0; v < V; v++) {
-                    double z = a.get(row + v) * inv, e = Math.exp(z - max);
+                    double z = a.get(row + v) * inv, e = a.exp(z - max);
                     a.set(row + v, e);
                     sum += e;
                     sumEz += e * z;
@@ -261,7 +266,7 @@ public final class GptEngine {
             } else {                                                                     // recompute p = exp(z − lse)
                 blockLogits(from, m);
                 for (int r = 0; r < m; r++)
-                    for (int v = 0, row = logits + r * V; v < V; v++) a.set(row + v, Math.exp(a.get(row + v) * inv - lse[from + r]));
+                    for (int v = 0, row = logits + r * V; v < V; v++) a.set(row + v, a.exp(a.get(row + v) * inv - lse[from + r]));
             }
             for (int r = 0; r < m; r++) {
                 int slot = headRows[from + r], row = logits + r * V;
@@ -295,8 +300,7 @@ public final class GptEngine {
         Kernels.layerNormBackward(a, dhid, a, hatf, a, rstdf, w, p(LN_F_W), N, d, a, dres, g, p(LN_F_W), p(LN_F_B));
         for (int l = L - 1; l >= 0; l--) {
             // MLP: resid[l+1] = x2 + gelu(ln2(x2)·Wfc + bfc)·Wfc2 + bfc2
-            Kernels.geluRecompute(a, fc[l], a, gaux[l], a, gl, N * 4 * d);
-            Kernels.linearBackward(a, gl, a, dres, w, p(l, FC2_W), N, 4 * d, d, g, p(l, FC2_W), p(l, FC2_B), a, dfc, a, ones);
+            Kernels.linearBackward(a, gl[l], a, dres, w, p(l, FC2_W), N, 4 * d, d, g, p(l, FC2_W), p(l, FC2_B), a, dfc, a, ones);
             Kernels.geluBackward(a, fc[l], a, gaux[l], a, dfc, N * 4 * d, tanhGelu);
             Kernels.linearBackward(a, ln2[l], a, dfc, w, p(l, FC_W), N, d, 4 * d, g, p(l, FC_W), p(l, FC_B), a, dtmp, a, ones);
             Kernels.layerNormBackward(a, dtmp, a, hat2[l], a, rstd2[l], w, p(l, LN2_W), N, d, a, dres, g, p(l, LN2_W), p(l, LN2_B));

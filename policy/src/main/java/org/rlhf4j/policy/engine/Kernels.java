@@ -89,29 +89,19 @@ public final class Kernels {
 
     /**
      * out = gelu(h), tanh form 0.5·h·(1 + tanh(√(2/π)(h + 0.044715h³))) or exact 0.5·h·(1 + erf(h/√2)); keeps in
-     * {@code aux} what the backward needs besides h: tanh(·) for the tanh form, erf(h/√2) for the exact one.
+     * {@code aux} what the backward needs besides h: tanh(·) for the tanh form, erf(h/√2) for the exact one. tanh is
+     * computed as 1 − 2/(e^{2u} + 1) (Math.tanh is no JIT intrinsic; measured 45 ns against 13 ns for Math.exp), whose
+     * error stays at rounding level and which gives exactly ±1 when e^{2u} over- or underflows.
      */
     public static void geluForward(Buf h, int ho, Buf out, int oo, Buf aux, int xo, int n, boolean tanhForm) {
         for (int i = 0; i < n; i++) {
             double x = h.get(ho + i);
-            double s = tanhForm ? tanh(C * (x + A * x * x * x)) : Erf.erf(x * INV_SQRT2);
+            double s = tanhForm ? 1 - 2 / (h.exp(2 * C * (x + A * x * x * x)) + 1) : Erf.erf(x * INV_SQRT2);
             aux.set(xo + i, s);
             out.set(oo + i, 0.5 * x * (1 + s));
         }
     }
 
-    /** out = gelu(h) again from h and the forward's {@code aux} (no transcendental function). */
-    public static void geluRecompute(Buf h, int ho, Buf aux, int xo, Buf out, int oo, int n) {
-        for (int i = 0; i < n; i++) out.set(oo + i, 0.5 * h.get(ho + i) * (1 + aux.get(xo + i)));
-    }
-
-    /**
-     * tanh(u) = 1 − 2/(e^{2u} + 1): Math.exp is a JIT intrinsic, Math.tanh is not (measured about 4× slower here). The
-     * absolute error stays at rounding level, which is all GELU's 0.5·x·(1 + tanh) needs; e^{2u} = ∞ gives exactly 1.
-     */
-    static double tanh(double u) {
-        return 1 - 2 / (Math.exp(2 * u) + 1);
-    }
 
     /** dh = dout · gelu'(h), in place in {@code d} (dout in, dh out), from h and the forward's {@code aux}. */
     public static void geluBackward(Buf h, int ho, Buf aux, int xo, Buf d, int dOff, int n, boolean tanhForm) {
@@ -174,7 +164,7 @@ public final class Kernels {
                     for (int s = lo; s <= t; s++) max = Math.max(max, att.get(row + s));
                     double sum = 0;
                     for (int s = lo; s <= t; s++) {
-                        double e = Math.exp(att.get(row + s) - max);
+                        double e = att.exp(att.get(row + s) - max);
                         att.set(row + s, e);
                         sum += e;
                     }

@@ -7,7 +7,7 @@ import org.rlhf4j.policy.model.GptConfig;
  * An upper-bound estimate of the native memory one training micro-batch needs, checked before a run starts so that a
  * model or batch that cannot fit is refused with the figures instead of failing as a native crash mid-run.
  *
- * <p>The training engine's activation arena is exact ({@link GptEngine#arenaElements}: per token and block 18·d
+ * <p>The training engine's activation arena is exact ({@link GptEngine#arenaElements}: per token and block 21·d
  * values plus H·T attention probabilities, the logits of at most 2^25 elements, and the backward's scratch).
  * Parameters cost 4 copies (weights, gradients, Adam's two moments).
  */

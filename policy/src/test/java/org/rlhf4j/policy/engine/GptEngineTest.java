@@ -180,6 +180,19 @@ class GptEngineTest {
     }
 
     @Test
+    void theArenaIsExactlyTheUpFrontEstimate() {
+        GptWeights w = weights(GptConfig.GELU_TANH, 3, 7, 16);
+        TokenBatch tb = batch();
+        GptEngine engine = new GptEngine(w);
+        EngineBatch eb = engineBatch(tb, 1.0);
+        engine.forward(eb);
+        // the estimate gives every slot a logits row; the arena holds rows for the slots with a target only
+        int withoutTarget = tb.rows * tb.len - eb.targetCount();
+        GptConfig c = w.config();
+        assertEquals(GptEngine.arenaElements(c, tb.rows, tb.len) - (long) withoutTarget * (2 * c.dModel() + c.vocabSize()), engine.arenaLength());
+    }
+
+    @Test
     void gradientMatchesFiniteDifferences() {
         GptWeights w = weights(GptConfig.GELU_TANH, 2, 5, 16);
         TokenBatch tb = batch();

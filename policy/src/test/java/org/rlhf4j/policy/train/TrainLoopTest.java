@@ -88,7 +88,7 @@ class TrainLoopTest {
     void aBatchThatCannotFitIsRefusedUpFrontWithTheEstimate() {
         GptConfig c = GptConfig.of(ByteTokenizer.VOCAB, 256, 128, 4, 4);
         long need = MemoryEstimate.trainingBytes(c, 16, 256, 4);
-        // the engine's arena (16·256 tokens: 18·d per token and block plus 16·4·256² attention probabilities per block,
+        // the engine's arena (16·256 tokens: 21·d per token and block plus 16·4·256² attention probabilities per block,
         // about 66 M floats) plus four copies of the 0.86 M parameters
         assertEquals(4L * (org.rlhf4j.policy.engine.GptEngine.arenaElements(c, 16, 256) + 4 * c.parameterCount()), need);
         assertTrue(need > 200L << 20 && need < 1L << 30, "estimate for the quickstart shape: " + need);
