@@ -9,6 +9,8 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.rlhf4j.policy.engine.EngineBatch;
+import org.rlhf4j.policy.engine.Outputs;
 import org.rlhf4j.policy.model.GptGraph;
 import org.rlhf4j.policy.model.GptWeights;
 import org.rlhf4j.policy.model.TokenBatch;
@@ -26,8 +28,10 @@ import org.rlhf4j.policy.train.TrainGraph;
  *   loss        = policy loss + vf_coef · value loss − entropy_coef · entropy
  * </pre>
  *
- * The value head shares the policy's backbone, so this is one graph and one backward. PPO-ptx's LM term is a second
- * graph over the same arrays ({@link PtxBatches}); its gradients are added before the optimizer step.
+ * Training runs {@link #apply} on the engine's per-token outputs (log-probs, values, entropy) and the engine
+ * back-propagates; {@link #build} is the same loss as a SameDiff graph, the oracle the engine path is tested against.
+ * The value head shares the policy's backbone, so this is one forward and one backward. PPO-ptx's LM term is a second
+ * micro-batch on the same engine ({@link PtxBatches}); its gradients add up before the optimizer step.
  *
  * <p>min, max and clip are built from relu (DL4J 1.0.0-M2.1's min/max give the whole gradient to both inputs on a
  * tie, and inside the clip range ratio·A == clip(ratio)·A is a tie, which doubled the policy gradient):
@@ -212,6 +216,73 @@ public final class PpoLosses {
         return Nd4j.createFromArray(v).castTo(dt);
     }
 
+    // ---- the loss on the training engine's per-token outputs ----
+
+    /** One micro-batch's loss terms, each a 1/N-weighted sum over its response tokens (as the graph's outputs). */
+    public record Terms(double policy, double value, double entropy, double total) {}
+
+    /**
+     * What the engine computes for a micro-batch: rows right-padded to {@code len}, log-probs of each response token
+     * at the sampling temperature (at the position before it), values everywhere, entropy when its coefficient is on.
+     */
+    public static EngineBatch engineBatch(List<Row> rows, int len, Coefficients c) {
+        List<int[]> seqs = new ArrayList<>();
+        for (Row r : rows) seqs.add(r.sequence());
+        int[] targets = new int[rows.size() * len];
+        java.util.Arrays.fill(targets, -1);
+        for (int r = 0; r < rows.size(); r++) {
+            Row row = rows.get(r);
+            if (row.promptLength() < 1) throw new IllegalArgumentException("row " + r + ": a prompt needs at least one token");
+            for (int j = 0; j < row.responseLength(); j++) targets[r * len + row.promptLength() + j - 1] = row.sequence()[row.promptLength() + j];
+        }
+        return EngineBatch.of(TokenBatch.rightPadded(seqs, len)).withTargets(targets).withTemperature(c.temperature(), c.entropyCoef() > 0).withValues();
+    }
+
+    /**
+     * The PPO loss of the class comment on the engine's outputs, and its gradient with respect to them, written into
+     * {@code grads}: per response token t (weight w = 1/N of the minibatch),
+     * <pre>
+     *   ∂/∂ log π_t = w · ratio_t · (−A_t, if the unclipped term is the larger; −A_t · [1−ε ≤ ratio_t ≤ 1+ε] otherwise)
+     *   ∂/∂ V_t     = vf_coef · w · (V_t − R_t, if the unclipped error is the larger; else the clipped error
+     *                 · [|V_t − V_old,t| ≤ c])
+     *   ∂/∂ H_t     = −entropy_coef · w
+     * </pre>
+     * Ties go to the clipped branch, as max(a, b) = b + relu(a − b) does in the graph; both branches have the same
+     * gradient there except exactly at the clip boundary.
+     */
+    public static Terms apply(List<Row> rows, int len, double weight, Coefficients c, Outputs out, Outputs.Grads grads) {
+        double pl = 0, vl = 0, ent = 0;
+        for (int r = 0; r < rows.size(); r++) {
+            Row row = rows.get(r);
+            for (int j = 0; j < row.responseLength(); j++) {
+                int i = r * len + row.promptLength() + j - 1;
+                double a = row.advantages()[j], ratio = Math.exp(out.logprob()[i] - row.oldLogprobs()[j]);
+                double clipped = Math.max(1 - c.clip(), Math.min(1 + c.clip(), ratio));
+                double un = -a * ratio, cl = -a * clipped;
+                pl += weight * Math.max(un, cl);
+                boolean inside = ratio >= 1 - c.clip() && ratio <= 1 + c.clip();
+                grads.logprob()[i] = weight * ratio * (un > cl ? -a : inside ? -a : 0);
+
+                double v = out.value()[i], err = v - row.returns()[j], sq = err * err, dv = err;
+                if (c.valueClip() > 0) {
+                    double delta = v - row.oldValues()[j];
+                    double cErr = row.oldValues()[j] + Math.max(-c.valueClip(), Math.min(c.valueClip(), delta)) - row.returns()[j];
+                    if (!(sq > cErr * cErr)) {
+                        sq = cErr * cErr;
+                        dv = Math.abs(delta) <= c.valueClip() ? cErr : 0;
+                    }
+                }
+                vl += 0.5 * weight * sq;
+                grads.value()[i] = c.vfCoef() * weight * dv;
+                if (c.entropyCoef() > 0) {
+                    ent += weight * out.entropy()[i];
+                    grads.entropy()[i] = -c.entropyCoef() * weight;
+                }
+            }
+        }
+        return new Terms(pl, vl, ent, pl + c.vfCoef() * vl - c.entropyCoef() * ent);
+    }
+
     // ---- diagnostics computed on the host from a forward's outputs ----
 
     /** Sums over a micro-batch's response tokens, to be added up over a minibatch. */
@@ -231,8 +302,11 @@ public final class PpoLosses {
 
     /** Approximate KL, clip counts and the largest |ratio − 1| over the rows' response tokens. */
     public static Stats stats(List<Row> rows, int seqLen, INDArray logprobs, INDArray values, Coefficients c) {
-        double[] lp = logprobs.castTo(DataType.DOUBLE).toDoubleVector();
-        double[] v = values.castTo(DataType.DOUBLE).toDoubleVector();
+        return stats(rows, seqLen, logprobs.castTo(DataType.DOUBLE).toDoubleVector(), values.castTo(DataType.DOUBLE).toDoubleVector(), c);
+    }
+
+    /** As above, on flat [B·T] arrays (the engine's outputs). */
+    public static Stats stats(List<Row> rows, int seqLen, double[] lp, double[] v, Coefficients c) {
         int tokens = 0, clipped = 0, vClipped = 0;
         double kl = 0, dev = 0;
         for (int r = 0; r < rows.size(); r++) {

@@ -25,6 +25,8 @@ import org.rlhf4j.policy.model.GptWeights;
 import org.rlhf4j.policy.train.AdamW;
 import org.rlhf4j.policy.train.Progress;
 import org.rlhf4j.policy.train.TrainGraph;
+import org.rlhf4j.policy.engine.GptEngine;
+import org.rlhf4j.policy.engine.Outputs;
 import org.rlhf4j.policy.train.TrainLoop;
 
 /**
@@ -70,9 +72,8 @@ public final class PpoTrainer {
     private final KlController kl;
     private final AdamW opt;
     private Rewards.RunningMoments scoreStats = new Rewards.RunningMoments();
-    /** The PPO training graph per padded length (see {@link #paddedLength}); built on first use, all over the same arrays. */
-    private final Map<Integer, TrainGraph> ppoGraphs = new HashMap<>();
-    private TrainGraph ptxGraph;
+    /** The training engine over the policy's weights (built on first use, after any resume has loaded them). */
+    private GptEngine engine;
     private int skippedTotal, consecutiveSkips;
 
     /**
@@ -137,7 +138,6 @@ public final class PpoTrainer {
         Files.createDirectories(out);
         List<ObjectNode> metrics = new ArrayList<>();
         int start = resume && Files.exists(out.resolve(LAST)) ? restore(out, metrics) : 0;
-        ptxGraph = ptx == null ? null : PtxBatches.graph(policy.weights(), cfg.ptx().seqLen(), cfg.ptxCoef());
         try (Progress bar = new Progress("ppo", cfg.iterations())) {
             bar.stepTo(start, "");
             for (int it = start; it < cfg.iterations(); it++) {
@@ -281,35 +281,36 @@ public final class PpoTrainer {
                 List<PpoLosses.Row> mbRows = new ArrayList<>();
                 for (int k = mb * perMb; k < (mb + 1) * perMb; k++) mbRows.add(rows.get(order[k]));
                 double weight = 1.0 / Math.max(1, PpoLosses.responseTokens(mbRows));
-                Map<String, INDArray> grads = new HashMap<>();
+                GptEngine e = engine();
+                e.zeroGrad();
                 PpoLosses.Stats st = PpoLosses.Stats.ZERO;
                 double mbPl = 0, mbVl = 0, mbEnt = 0, loss = 0;
                 for (int from = 0; from < perMb; from += c.microBatchSize()) {
                     List<PpoLosses.Row> micro = mbRows.subList(from, from + c.microBatchSize());
                     int len = paddedLength(micro);
-                    TrainGraph g = ppoGraphs.computeIfAbsent(len, n -> new TrainGraph(policy.weights(), n, PpoLosses.builder(coef)));
-                    TrainGraph.Result r = g.run(PpoLosses.feeds(micro, len, weight, DTYPE), PpoLosses.outputs(coef));
-                    accumulate(grads, r.gradients());
-                    st = st.plus(PpoLosses.stats(micro, len, r.outputs().get(PpoLosses.LOGPROBS), r.outputs().get(PpoLosses.VALUES), coef));
-                    mbPl += scalar(r, PpoLosses.POLICY_LOSS);
-                    mbVl += scalar(r, PpoLosses.VALUE_LOSS);
-                    if (coef.entropyCoef() > 0) mbEnt += scalar(r, PpoLosses.ENTROPY);
-                    loss += r.loss();
+                    Outputs out = e.forward(PpoLosses.engineBatch(micro, len, coef));
+                    Outputs.Grads g = Outputs.Grads.zerosLike(out);
+                    PpoLosses.Terms terms = PpoLosses.apply(micro, len, weight, coef, out, g);
+                    e.backward(g);
+                    st = st.plus(PpoLosses.stats(micro, len, out.logprob(), out.value(), coef));
+                    mbPl += terms.policy();
+                    mbVl += terms.value();
+                    mbEnt += terms.entropy();
+                    loss += terms.total();
                     tokens += (long) micro.size() * len;
                 }
                 if (epoch == 0 && mb == 0) ratioDev = st.maxAbsRatioDev();
                 if (c.maxApproxKl() > 0 && st.meanApproxKl() > c.maxApproxKl()) {
                     stopped = true;          // this minibatch's update is not applied
-                    TrainLoop.releaseNativeMemory();
                     break epochs;
                 }
+                double mbPtx = ptx == null || warmup ? 0 : ptxGradients(plannedStep);
+                Map<String, INDArray> grads = e.gradients();
                 if (warmup) grads.keySet().retainAll(VALUE_HEAD);       // value warm-up: the policy stays as sampled
-                double mbPtx = ptx == null || warmup ? 0 : ptxGradients(plannedStep, grads);
                 double stepLr = cfg.optim().lrAt(plannedStep, cfg.plannedSteps());
                 boolean finite = Double.isFinite(loss + mbPtx);
                 AdamW.StepInfo info = finite ? opt.step(policy.weights().arrays(), grads, stepLr, this::lrScale)
                         : new AdamW.StepInfo(false, Double.NaN, stepLr);
-                TrainLoop.releaseNativeMemory();
                 if (!info.applied()) {
                     skippedTotal++;
                     if (++consecutiveSkips >= MAX_CONSECUTIVE_SKIPS)
@@ -352,18 +353,18 @@ public final class PpoTrainer {
     }
 
     /** PPO-ptx: adds the γ_ptx-weighted LM gradient of minibatch step {@code step}'s pretraining batch; returns the NLL. */
-    double ptxGradients(long step, Map<String, INDArray> grads) {
-        TrainGraph.Result r = ptxGraph.run(ptx.feeds(step, DTYPE));
-        accumulate(grads, r.gradients());
-        return r.loss() / cfg.ptxCoef();
+    double ptxGradients(long step) {
+        TrainLoop.Micro m = ptx.micro(step, cfg.ptxCoef());
+        Outputs out = engine().forward(m.batch());
+        Outputs.Grads g = Outputs.Grads.zerosLike(out);
+        double loss = m.loss().apply(out, g);
+        engine().backward(g);
+        return loss / cfg.ptxCoef();
     }
 
-    private static void accumulate(Map<String, INDArray> into, Map<String, INDArray> grads) {
-        grads.forEach((k, g) -> into.merge(k, g.dup(), INDArray::addi));
-    }
-
-    private static double scalar(TrainGraph.Result r, String name) {
-        return r.outputs().get(name).sumNumber().doubleValue();
+    private GptEngine engine() {
+        if (engine == null) engine = new GptEngine(policy.weights());
+        return engine;
     }
 
     // ---- 6. KL, and metrics ----

@@ -14,6 +14,7 @@ import org.rlhf4j.policy.model.TokenBatch;
 import org.rlhf4j.policy.tokenizer.Tokenizer;
 import org.rlhf4j.policy.train.LmLoss;
 import org.rlhf4j.policy.train.TrainGraph;
+import org.rlhf4j.policy.train.TrainLoop;
 
 /**
  * PPO-ptx's pretraining batches and graph. Minibatch step s reads documents [s·B, (s+1)·B) of a sequence of seeded
@@ -68,6 +69,13 @@ public final class PtxBatches {
             out.add(ids);
         }
         return out;
+    }
+
+    /** The engine's micro-batch of step {@code step}: γ_ptx · the mean NLL over every next-token target of the windows. */
+    public TrainLoop.Micro micro(long step, double coef) {
+        TokenBatch batch = TokenBatch.rightPadded(windows(step), seqLen);
+        int n = LmLoss.countTargets(batch, null);
+        return LmLoss.micro(batch, null, coef / Math.max(1, n));
     }
 
     /** Feeds for {@link LmLoss}: every next-token target of the windows counts, each with weight 1/N. */

@@ -17,6 +17,9 @@ import org.rlhf4j.policy.model.GptWeights;
 import org.rlhf4j.policy.tokenizer.ByteTokenizer;
 import org.rlhf4j.policy.train.GradientCheck;
 import org.rlhf4j.policy.train.TrainGraph;
+import org.rlhf4j.policy.train.TrainLoop;
+import org.rlhf4j.policy.engine.GptEngine;
+import org.rlhf4j.policy.engine.Outputs;
 
 /**
  * Central finite differences in float64 against SameDiff's gradients, for the PPO loss and the ptx loss. Step 1e-5 and
@@ -45,7 +48,29 @@ class GradientCheckTest {
         PpoLosses.Coefficients coef = new PpoLosses.Coefficients(0.2, 0.2, 0.5, 0.05, 0.7);
         TrainGraph g = new TrainGraph(w, T, PpoLosses.builder(coef));
 
-        // rows: prompt lengths 3..5, responses 4..7, right-padded to T
+        List<PpoLosses.Row> rows = rows(g);
+        int n = PpoLosses.responseTokens(rows);
+        Map<String, INDArray> feeds = PpoLosses.feeds(rows, T, 1.0 / n, DataType.DOUBLE);
+        GradientCheck.Report rep = GradientCheck.check(g.sameDiff(), g.lossName(), feeds, w.names(), 2, 1e-5, 1e-6, 3);
+        assertTrue(rep.maxRelError() < 1e-5, "worst " + rep.worst());
+        assertEquals(w.names().size() * 2 - 1, rep.checked(), "2 entries of every parameter (the value head's bias has 1)");
+
+        // the trainer pads each micro-batch only to its longest row (PpoTrainer.paddedLength): a longer graph over the
+        // same rows must give the same loss and gradients
+        int longer = 20;
+        TrainGraph.Result atT = g.run(feeds), atLonger = new TrainGraph(w, longer, PpoLosses.builder(coef))
+                .run(PpoLosses.feeds(rows, longer, 1.0 / n, DataType.DOUBLE));
+        assertEquals(atT.loss(), atLonger.loss(), 1e-12);
+        for (String name : w.names())
+            assertEquals(0.0, atT.gradients().get(name).sub(atLonger.gradients().get(name)).amaxNumber().doubleValue(), 1e-12, name);
+    }
+
+    /**
+     * Three rows (prompt lengths 3..5, responses 4..7, right-padded to T) whose old log-probs and values sit at chosen
+     * offsets from the current ones: ratios inside and outside [0.8, 1.2] and value moves inside and outside ±0.2, all
+     * well away from the kinks (finite differences must not straddle one).
+     */
+    static List<PpoLosses.Row> rows(TrainGraph g) {
         SplittableRandom rng = new SplittableRandom(5);
         int[][] shape = {{3, 6}, {5, 7}, {4, 4}};
         List<PpoLosses.Row> zero = new ArrayList<>();
@@ -58,8 +83,6 @@ class GradientCheckTest {
         Map<String, INDArray> out = g.output(PpoLosses.feeds(zero, T, 1.0 / n, DataType.DOUBLE), PpoLosses.LOGPROBS, PpoLosses.VALUES);
         double[] lp = out.get(PpoLosses.LOGPROBS).toDoubleVector(), v = out.get(PpoLosses.VALUES).toDoubleVector();
 
-        // old log-probs and values at chosen offsets from the current ones: ratios inside and outside [0.8, 1.2] and
-        // value moves inside and outside ±0.2, all well away from the kinks (finite differences must not straddle one)
         double[] logRatios = {0.0, 0.1, -0.1, 0.45, -0.5, 0.3, -0.35};
         double[] valueMoves = {0.05, -0.1, 0.5, -0.6, 0.0, 0.35};
         List<PpoLosses.Row> rows = new ArrayList<>();
@@ -77,19 +100,79 @@ class GradientCheckTest {
             }
             rows.add(new PpoLosses.Row(z.sequence(), z.promptLength(), old, adv, ret, oldV));
         }
-        Map<String, INDArray> feeds = PpoLosses.feeds(rows, T, 1.0 / n, DataType.DOUBLE);
-        GradientCheck.Report rep = GradientCheck.check(g.sameDiff(), g.lossName(), feeds, w.names(), 2, 1e-5, 1e-6, 3);
-        assertTrue(rep.maxRelError() < 1e-5, "worst " + rep.worst());
-        assertEquals(w.names().size() * 2 - 1, rep.checked(), "2 entries of every parameter (the value head's bias has 1)");
+        return rows;
+    }
 
-        // the trainer pads each micro-batch only to its longest row (PpoTrainer.paddedLength): a longer graph over the
-        // same rows must give the same loss and gradients
-        int longer = 20;
-        TrainGraph.Result atT = g.run(feeds), atLonger = new TrainGraph(w, longer, PpoLosses.builder(coef))
-                .run(PpoLosses.feeds(rows, longer, 1.0 / n, DataType.DOUBLE));
-        assertEquals(atT.loss(), atLonger.loss(), 1e-12);
-        for (String name : w.names())
-            assertEquals(0.0, atT.gradients().get(name).sub(atLonger.gradients().get(name)).amaxNumber().doubleValue(), 1e-12, name);
+    static final PpoLosses.Coefficients COEF = new PpoLosses.Coefficients(0.2, 0.2, 0.5, 0.05, 0.7);
+
+    @Test
+    void theEngineLossTermsAndEveryGradientEqualTheGraph() {
+        GptWeights w = tinyWeights(true);
+        TrainGraph g = new TrainGraph(w, T, PpoLosses.builder(COEF));
+        List<PpoLosses.Row> rows = rows(g);
+        double weight = 1.0 / PpoLosses.responseTokens(rows);
+        TrainGraph.Result want = g.run(PpoLosses.feeds(rows, T, weight, DataType.DOUBLE), PpoLosses.outputs(COEF));
+
+        GptEngine engine = new GptEngine(w);
+        Outputs out = engine.forward(PpoLosses.engineBatch(rows, T, COEF));
+        Outputs.Grads grads = Outputs.Grads.zerosLike(out);
+        PpoLosses.Terms terms = PpoLosses.apply(rows, T, weight, COEF, out, grads);
+        engine.zeroGrad();
+        engine.backward(grads);
+        assertEquals(want.outputs().get(PpoLosses.POLICY_LOSS).getDouble(0), terms.policy(), 1e-12);
+        assertEquals(want.outputs().get(PpoLosses.VALUE_LOSS).getDouble(0), terms.value(), 1e-12);
+        assertEquals(want.outputs().get(PpoLosses.ENTROPY).getDouble(0), terms.entropy(), 1e-12);
+        assertEquals(want.loss(), terms.total(), 1e-12);
+        assertGradientsEqual(want.gradients(), engine.gradients(), w.names());
+    }
+
+    @Test
+    void theEnginePtxLossAndItsGradientEqualTheGraph() {
+        GptWeights w = tinyWeights(true);
+        PtxBatches batches = new PtxBatches(List.of(new PretrainDoc("the cat sat on the mat"), new PretrainDoc("hi"),
+                new PretrainDoc("a longer document that is cut to a seeded window")), new ByteTokenizer(), T, 3, 9);
+        TrainGraph.Result want = PtxBatches.graph(w, T, 27.8).run(batches.feeds(0, DataType.DOUBLE));
+        GptEngine engine = new GptEngine(w);
+        TrainLoop.Micro m = batches.micro(0, 27.8);
+        Outputs out = engine.forward(m.batch());
+        Outputs.Grads grads = Outputs.Grads.zerosLike(out);
+        double loss = m.loss().apply(out, grads);
+        engine.zeroGrad();
+        engine.backward(grads);
+        assertEquals(want.loss(), loss, 1e-10);
+        assertGradientsEqual(want.gradients(), engine.gradients(), PtxBatches.backbone(w).names());
+    }
+
+    /** The closed-form gradient of {@link PpoLosses#apply} with respect to every output, by central differences. */
+    @Test
+    void theLossOnOutputsHasTheFiniteDifferenceGradient() {
+        GptWeights w = tinyWeights(true);
+        List<PpoLosses.Row> rows = rows(new TrainGraph(w, T, PpoLosses.builder(COEF)));
+        double weight = 1.0 / PpoLosses.responseTokens(rows);
+        Outputs out = new GptEngine(w).forward(PpoLosses.engineBatch(rows, T, COEF));
+        Outputs.Grads grads = Outputs.Grads.zerosLike(out);
+        PpoLosses.apply(rows, T, weight, COEF, out, grads);
+        double worst = 0;
+        for (double[][] pair : new double[][][] {{out.logprob(), grads.logprob()}, {out.value(), grads.value()}, {out.entropy(), grads.entropy()}}) {
+            for (int i = 0; i < pair[0].length; i++) {
+                double orig = pair[0][i];
+                pair[0][i] = orig + 1e-6;
+                double up = PpoLosses.apply(rows, T, weight, COEF, out, Outputs.Grads.zerosLike(out)).total();
+                pair[0][i] = orig - 1e-6;
+                double down = PpoLosses.apply(rows, T, weight, COEF, out, Outputs.Grads.zerosLike(out)).total();
+                pair[0][i] = orig;
+                worst = Math.max(worst, Math.abs((up - down) / 2e-6 - pair[1][i]));
+            }
+        }
+        assertTrue(worst < 1e-8, "worst absolute difference " + worst);
+    }
+
+    static void assertGradientsEqual(Map<String, INDArray> want, Map<String, INDArray> got, List<String> names) {
+        for (String name : names) {
+            INDArray wg = want.get(name);
+            double rel = got.get(name).sub(wg).norm2Number().doubleValue() / Math.max(1e-6, wg.norm2Number().doubleValue());
+            assertTrue(rel <= 1e-9, name + " differs by " + rel);
+        }
     }
 
     @Test
