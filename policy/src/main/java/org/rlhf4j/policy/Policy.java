@@ -2,8 +2,10 @@ package org.rlhf4j.policy;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.rlhf4j.policy.engine.EngineBatch;
+import org.rlhf4j.policy.engine.GptEngine;
+import org.rlhf4j.policy.engine.Outputs;
 import org.rlhf4j.policy.generate.Generator;
 import org.rlhf4j.policy.generate.SamplingConfig;
 import org.rlhf4j.policy.model.GptConfig;
@@ -17,8 +19,8 @@ import org.rlhf4j.policy.tokenizer.Tokenizer;
 /**
  * The one policy abstraction every stage shares: a causal LM (GPT-2 architecture) with its tokenizer and optional
  * scalar heads. The SFT model, the frozen reference, the reward model (reward head) and the PPO actor-critic (value
- * head) are all instances of this class. Inference here runs on {@link KvForward}; training builds
- * {@link org.rlhf4j.policy.model.GptGraph} over the same weight arrays.
+ * head) are all instances of this class. Scoring runs on the training engine ({@link GptEngine}), generation on
+ * {@link KvForward} with its key/value cache; both read the same flat weight buffer the trainers update.
  */
 public final class Policy {
     private final GptConfig config;
@@ -26,6 +28,8 @@ public final class Policy {
     private final GptWeights weights;
     private final ChatTemplate chat;
     private int scoreRows = 16;
+    /** The engine {@link #score} runs on (its activation arena is kept between calls). */
+    private GptEngine scorer;
 
     public Policy(GptConfig config, Tokenizer tokenizer, GptWeights weights) {
         if (config.vocabSize() < tokenizer.vocabSize())
@@ -89,37 +93,39 @@ public final class Policy {
     public record Scores(List<float[]> tokenLogprobs, List<float[]> values, float[] lastReward) {}
 
     /**
-     * Scores whole sequences in one forward pass each: per-token log-probs where index i is log P(token i+1 | tokens
-     * 0..i) under softmax(logits / temperature), per-position values (if the value head exists and is asked for), and
-     * the reward head at each sequence's last token (if it exists and is asked for).
+     * Scores whole sequences in one forward pass each, on the training engine (the same kernels that train it): per-token
+     * log-probs where index i is log P(token i+1 | tokens 0..i) under softmax(logits / temperature), per-position
+     * values (if the value head exists and is asked for), and the reward head at each sequence's last token (if it
+     * exists and is asked for).
      */
     public Scores score(List<int[]> seqs, double temperature, boolean values, boolean reward) {
         if (values && !weights.hasHead(Head.VALUE)) throw new IllegalStateException("this policy has no value head");
         if (reward && !weights.hasHead(Head.REWARD)) throw new IllegalStateException("this policy has no reward head");
+        if (scorer == null) scorer = new GptEngine(weights);
         List<float[]> lps = new ArrayList<>(), vals = new ArrayList<>();
         float[] rewards = new float[seqs.size()];
-        KvForward f = new KvForward(weights);
         for (int from = 0; from < seqs.size(); from += scoreRows) {
             List<int[]> chunk = seqs.subList(from, Math.min(seqs.size(), from + scoreRows));
             int len = chunk.stream().mapToInt(s -> s.length).max().orElse(1);
             TokenBatch batch = TokenBatch.rightPadded(chunk, len);
             batch.checkIds(config.vocabSize());
-            try (KvForward.Cache cache = f.newCache(batch.rows, len)) {
-                INDArray hidden = f.step(cache, batch.ids, batch.positions, batch.realFlags());       // (R·len, d)
-                float[][] logits = KvForward.floatRows(f.logits(hidden));                             // (R·len, V)
-                float[] valueFlat = values ? f.head(hidden, Head.VALUE).castTo(DataType.FLOAT).toFloatVector() : null;
-                float[] rewardFlat = reward ? f.head(hidden, Head.REWARD).castTo(DataType.FLOAT).toFloatVector() : null;
-                for (int r = 0; r < chunk.size(); r++) {
-                    int[] s = chunk.get(r);
-                    float[] lp = new float[s.length - 1];
-                    for (int t = 0; t + 1 < s.length; t++) {
-                        double[] row = org.rlhf4j.policy.generate.Sampler.logSoftmax(logits[r * len + t], temperature);
-                        lp[t] = (float) row[s[t + 1]];
-                    }
-                    lps.add(lp);
-                    if (values) vals.add(java.util.Arrays.copyOfRange(valueFlat, r * len, r * len + s.length));
-                    if (reward) rewards[from + r] = rewardFlat[r * len + s.length - 1];
+            int[] last = new int[chunk.size()];
+            for (int r = 0; r < chunk.size(); r++) last[r] = chunk.get(r).length - 1;
+            EngineBatch eb = EngineBatch.of(batch).withTargets(batch.nextTokenTargets(null)).withTemperature(temperature, false);
+            if (values) eb = eb.withValues();
+            if (reward) eb = eb.withRewardAt(last);
+            Outputs out = scorer.forward(eb);
+            for (int r = 0; r < chunk.size(); r++) {
+                int[] s = chunk.get(r);
+                float[] lp = new float[s.length - 1];
+                for (int t = 0; t + 1 < s.length; t++) lp[t] = (float) out.logprob()[r * len + t];
+                lps.add(lp);
+                if (values) {
+                    float[] v = new float[s.length];
+                    for (int t = 0; t < s.length; t++) v[t] = (float) out.value()[r * len + t];
+                    vals.add(v);
                 }
+                if (reward) rewards[from + r] = (float) out.reward()[r];
             }
         }
         return new Scores(lps, values ? vals : null, reward ? rewards : null);

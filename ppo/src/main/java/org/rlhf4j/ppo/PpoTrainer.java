@@ -363,7 +363,10 @@ public final class PpoTrainer {
     }
 
     private GptEngine engine() {
-        if (engine == null) engine = new GptEngine(policy.weights());
+        if (engine == null) {
+            engine = new GptEngine(policy.weights());
+            if (engine.dropoutNote() != null) System.err.println("ppo: " + engine.dropoutNote());
+        }
         return engine;
     }
 

@@ -20,6 +20,9 @@ import org.rlhf4j.policy.model.GptWeights;
  * <p>Use: {@link #forward} a batch, let the stage's loss turn the {@link Outputs} into a loss and
  * {@link Outputs.Grads}, then {@link #backward} them; gradients add up over micro-batches until {@link #zeroGrad}.
  * Shapes: B rows, T positions, N = B·T slots, d width, H heads, V vocabulary, L layers.
+ *
+ * <p>Dropout is not applied (yet): a model whose config has dropout > 0 (an imported GPT-2 has 0.1) trains without it,
+ * and the trainers say so ({@link #dropoutNote}).
  */
 public final class GptEngine {
     /** Logits are computed and kept for at most this many elements at once; longer batches recompute in the backward. */
@@ -27,8 +30,10 @@ public final class GptEngine {
 
     private final GptConfig c;
     private final GptWeights weights;
-    private final Buf w, g;
-    private final INDArray gradFlat;
+    private final Buf w;
+    /** Allocated on first use: an engine that only scores never holds a gradient. */
+    private Buf g;
+    private INDArray gradFlat;
     private final Map<String, Integer> off = new LinkedHashMap<>();
     private final boolean tanhGelu;
     private final long logitBudget;
@@ -54,11 +59,8 @@ public final class GptEngine {
     GptEngine(GptWeights weights, long logitBudget) {
         this.logitBudget = logitBudget;
         this.c = weights.config();
-        if (c.dropout() > 0) throw new IllegalArgumentException("the engine trains without dropout (dropout = " + c.dropout() + ")");
         this.weights = weights;
         this.w = Buf.of(weights.flat());
-        this.gradFlat = Nd4j.create(weights.dataType(), weights.parameterCount());
-        this.g = Buf.of(gradFlat);
         weights.offsets().forEach((k, v) -> off.put(k, Math.toIntExact(v)));
         this.tanhGelu = GptConfig.GELU_TANH.equals(c.activation());
     }
@@ -67,17 +69,27 @@ public final class GptEngine {
         return c;
     }
 
+    /** A line for the log when the config asks for dropout the engine does not apply; null otherwise. */
+    public String dropoutNote() {
+        return c.dropout() > 0 ? "note: the model's dropout " + c.dropout() + " is not applied: the training engine trains without dropout" : null;
+    }
+
     public DataType dataType() {
         return w.dataType();
     }
 
     /** The flat gradient buffer (same layout as the parameters). */
     public INDArray gradientFlat() {
+        if (gradFlat == null) {
+            gradFlat = Nd4j.create(weights.dataType(), weights.parameterCount());
+            g = Buf.of(gradFlat);
+        }
         return gradFlat;
     }
 
     /** The gradient of each parameter by name, as views of {@link #gradientFlat()}. */
     public Map<String, INDArray> gradients() {
+        INDArray gradFlat = gradientFlat();
         Map<String, INDArray> m = new LinkedHashMap<>();
         weights.arrays().forEach((k, p) -> {
             int o = off.get(k);
@@ -87,7 +99,7 @@ public final class GptEngine {
     }
 
     public void zeroGrad() {
-        gradFlat.assign(0);
+        gradientFlat().assign(0);
     }
 
     private int p(String name) {
@@ -253,6 +265,7 @@ public final class GptEngine {
     /** Adds d(loss)/d(parameter) for the last forward's batch into the gradient buffer. */
     public void backward(Outputs.Grads grads) {
         if (batch == null) throw new IllegalStateException("backward before forward");
+        gradientFlat();
         int d = c.dModel(), L = c.nLayer(), H = c.nHead(), V = c.vocabSize();
         EngineBatch b = batch;
         a.zero(dhid, N * d);

@@ -104,6 +104,7 @@ public final class TrainLoop {
         Files.createDirectories(out);
         AdamW opt = new AdamW(cfg.optim());
         GptEngine engine = new GptEngine(policy.weights());
+        if (engine.dropoutNote() != null) System.err.println(stage + ": " + engine.dropoutNote());
         Map<String, INDArray> grads = engine.gradients();
         List<ObjectNode> metrics = new ArrayList<>();
         long start = 0;
@@ -195,6 +196,7 @@ public final class TrainLoop {
         summary.put(task.bestMetric().startsWith("best_") ? task.bestMetric() : "best_" + task.bestMetric(), best == null ? Double.NaN : best);
         summary.put("skipped_updates", skippedTotal);
         summary.put("parameters", policy.parameterCount());
+        summary.put("dropout_applied", 0.0);
         ObjectNode last = summary.putObject("final_eval");
         lastEval.forEach(last::put);
         if (!metrics.isEmpty()) summary.put("train_seconds", metrics.get(metrics.size() - 1).path("elapsed_s").asDouble());
