@@ -101,7 +101,7 @@ public final class Policy {
     public Scores score(List<int[]> seqs, double temperature, boolean values, boolean reward) {
         if (values && !weights.hasHead(Head.VALUE)) throw new IllegalStateException("this policy has no value head");
         if (reward && !weights.hasHead(Head.REWARD)) throw new IllegalStateException("this policy has no reward head");
-        if (scorer == null) scorer = new GptEngine(weights);
+        if (scorer == null) scorer = GptEngine.forInference(weights);
         List<float[]> lps = new ArrayList<>(), vals = new ArrayList<>();
         float[] rewards = new float[seqs.size()];
         for (int from = 0; from < seqs.size(); from += scoreRows) {

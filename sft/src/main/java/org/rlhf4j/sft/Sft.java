@@ -32,22 +32,24 @@ public final class Sft {
         Policy policy = Checkpoint.loadPolicy(basePath);
         if (c.seqLen() > policy.config().contextLength())
             throw new ConfigException("seq_len", List.of("seq_len: expected <= the base model's n_positions=" + policy.config().contextLength() + ", got " + c.seqLen()));
-        Policy base = policy.frozenCopy();
 
         // 2. render dialogues with the chat template; the mask covers assistant tokens only
         var tr = LmExamples.fromDialogues(train, policy.chat(), c.seqLen());
         var va = LmExamples.fromDialogues(validation, policy.chat(), c.seqLen());
         var evalSet = va.examples().subList(0, Math.min(c.evalExamples(), va.examples().size()));
 
-        // 3. train
+        // 3. the base model's gold score first (sampling is seeded: the same as after training), so no frozen copy of the
+        //    base weights is held while training (at GPT-2 size that copy is 0.5 GB)
+        GoldJudge judge = GoldJudge.load();
+        GoldEval.Report before = GoldEval.evaluate(policy, goldPrompts, c.goldSampling().sampling(), c.seed(), judge);
+
+        // 4. train
         ObjectNode prov = Provenance.create("sft", command, loaded.resolved(), DataFiles.sha256(c.train(), c.validation(), c.goldPrompts()), c.seed(), basePath);
         LmTask task = new LmTask(tr.examples(), evalSet, c.seqLen(), c.loop(), c.seed(), DataType.FLOAT);
         TrainLoop.Result r = new TrainLoop("sft", c.loop()).run(policy, task, out, prov, null, resume);
 
-        // 4. gold judges on held-out prompts: base vs the best SFT checkpoint
-        GoldJudge judge = GoldJudge.load();
+        // 5. gold judges on held-out prompts: the best SFT checkpoint against the base
         Policy sft = Checkpoint.loadPolicy(r.best());
-        GoldEval.Report before = GoldEval.evaluate(base, goldPrompts, c.goldSampling().sampling(), c.seed(), judge);
         GoldEval.Report after = GoldEval.evaluate(sft, goldPrompts, c.goldSampling().sampling(), c.seed(), judge);
         ObjectNode s = r.summary();
         s.put("train_dialogues", train.size());

@@ -37,6 +37,7 @@ public final class GptEngine {
     private final Map<String, Integer> off = new LinkedHashMap<>();
     private final boolean tanhGelu;
     private final long logitBudget;
+    private final boolean inferenceOnly;
 
     // the arena: one buffer, regions carved for the current (B, T)
     private Buf a;
@@ -52,12 +53,21 @@ public final class GptEngine {
     private boolean logitsKept;
 
     public GptEngine(GptWeights weights) {
-        this(weights, LOGIT_BUDGET);
+        this(weights, LOGIT_BUDGET, false);
+    }
+
+    /**
+     * An engine that only runs forward passes (scoring): its arena keeps one layer's activations instead of every
+     * layer's, and {@link #backward} refuses.
+     */
+    public static GptEngine forInference(GptWeights weights) {
+        return new GptEngine(weights, LOGIT_BUDGET, true);
     }
 
     /** With logits held for at most {@code logitBudget} elements at once (tests force the blocked, recomputing path). */
-    GptEngine(GptWeights weights, long logitBudget) {
+    GptEngine(GptWeights weights, long logitBudget, boolean inferenceOnly) {
         this.logitBudget = logitBudget;
+        this.inferenceOnly = inferenceOnly;
         this.c = weights.config();
         this.weights = weights;
         this.w = Buf.of(weights.flat());
@@ -129,8 +139,15 @@ public final class GptEngine {
         ln1 = new int[L]; hat1 = new int[L]; rstd1 = new int[L]; qkv = new int[L]; att = new int[L]; y = new int[L];
         x2 = new int[L]; ln2 = new int[L]; hat2 = new int[L]; rstd2 = new int[L]; fc = new int[L]; gaux = new int[L]; gl = new int[L];
         long nd = (long) n * d;
-        for (int l = 0; l <= L; l++) resid[l] = (int) take.applyAsLong(nd);
+        // for inference only, every layer reuses the first layer's regions and the residual stream alternates
+        // between two buffers: nothing of a layer is needed once the next one has run
+        for (int l = 0; l <= L; l++) resid[l] = inferenceOnly && l >= 2 ? resid[l - 2] : (int) take.applyAsLong(nd);
         for (int l = 0; l < L; l++) {
+            if (inferenceOnly && l > 0) {
+                ln1[l] = ln1[0]; hat1[l] = hat1[0]; rstd1[l] = rstd1[0]; qkv[l] = qkv[0]; att[l] = att[0]; y[l] = y[0];
+                x2[l] = x2[0]; ln2[l] = ln2[0]; hat2[l] = hat2[0]; rstd2[l] = rstd2[0]; fc[l] = fc[0]; gaux[l] = gaux[0]; gl[l] = gl[0];
+                continue;
+            }
             ln1[l] = (int) take.applyAsLong(nd);
             hat1[l] = (int) take.applyAsLong(nd);
             rstd1[l] = (int) take.applyAsLong(n);
@@ -264,6 +281,7 @@ public final class GptEngine {
 
     /** Adds d(loss)/d(parameter) for the last forward's batch into the gradient buffer. */
     public void backward(Outputs.Grads grads) {
+        if (inferenceOnly) throw new IllegalStateException("this engine runs forward passes only");
         if (batch == null) throw new IllegalStateException("backward before forward");
         gradientFlat();
         int d = c.dModel(), L = c.nLayer(), H = c.nHead(), V = c.vocabSize();

@@ -5,7 +5,6 @@ import java.util.Map;
 import java.util.function.ToDoubleFunction;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * AdamW (Loshchilov & Hutter) applied in place to the policy's arrays, with the global-norm clipping DL4J's
@@ -67,16 +66,80 @@ public final class AdamW {
             double plr = lr * lrScale.applyAsDouble(name);
             long n = t.merge(name, 1L, Long::sum);
             double bc1 = 1 - Math.pow(cfg.beta1(), n), bc2 = 1 - Math.pow(cfg.beta2(), n);
-            if (scale != 1.0) g = g.mul(scale);
             INDArray mi = m.computeIfAbsent(name, k -> Nd4j.zeros(p.dataType(), p.shape()));
             INDArray vi = v.computeIfAbsent(name, k -> Nd4j.zeros(p.dataType(), p.shape()));
-            mi.muli(cfg.beta1()).addi(g.mul(1 - cfg.beta1()));
-            vi.muli(cfg.beta2()).addi(g.mul(g).muli(1 - cfg.beta2()));
-            if (cfg.weightDecay() > 0 && decays(name, p)) p.muli(1 - plr * cfg.weightDecay());
-            INDArray denom = Transforms.sqrt(vi.div(bc2), false).addi(cfg.eps());
-            p.subi(mi.div(bc1).divi(denom).muli(plr));
+            double decay = cfg.weightDecay() > 0 && decays(name, p) ? 1 - plr * cfg.weightDecay() : 1;
+            update(Flat.of(p), Flat.of(g), Flat.of(mi), Flat.of(vi), Math.toIntExact(p.length()), scale, decay, plr, bc1, bc2);
         }
         return new StepInfo(true, norm, lr);
+    }
+
+    /**
+     * One parameter's update in place, element by element (no temporary arrays: at GPT-2 size each temporary is 0.5 GB
+     * of native memory that only the garbage collector would free): g ← scale·g; m ← β1·m + (1−β1)·g;
+     * v ← β2·v + (1−β2)·g²; p ← decay·p − lr·(m/bc1)/(√(v/bc2) + ε).
+     */
+    private void update(Flat p, Flat g, Flat m, Flat v, int n, double scale, double decay, double lr, double bc1, double bc2) {
+        double b1 = cfg.beta1(), b2 = cfg.beta2(), eps = cfg.eps();
+        for (int i = 0; i < n; i++) {
+            double gi = g.get(i) * scale;
+            double mi = b1 * m.get(i) + (1 - b1) * gi, vi = b2 * v.get(i) + (1 - b2) * gi * gi;
+            m.set(i, mi);
+            v.set(i, vi);
+            p.set(i, decay * p.get(i) - lr * (mi / bc1) / (Math.sqrt(vi / bc2) + eps));
+        }
+    }
+
+    /** A contiguous array (a view of a flat buffer or an array of its own) read and written by index from Java. */
+    private abstract static sealed class Flat permits Flat.F, Flat.D {
+        final int off;
+
+        Flat(INDArray a) {
+            if (a.ordering() != 'c' || a.elementWiseStride() != 1) throw new IllegalArgumentException("AdamW needs contiguous arrays");
+            off = Math.toIntExact(a.offset());
+        }
+
+        abstract double get(int i);
+
+        abstract void set(int i, double x);
+
+        static Flat of(INDArray a) {
+            return a.dataType() == org.nd4j.linalg.api.buffer.DataType.DOUBLE ? new D(a) : new F(a);
+        }
+
+        static final class F extends Flat {
+            final java.nio.FloatBuffer b;
+
+            F(INDArray a) {
+                super(a);
+                b = a.data().asNioFloat();
+            }
+
+            double get(int i) {
+                return b.get(off + i);
+            }
+
+            void set(int i, double x) {
+                b.put(off + i, (float) x);
+            }
+        }
+
+        static final class D extends Flat {
+            final java.nio.DoubleBuffer b;
+
+            D(INDArray a) {
+                super(a);
+                b = a.data().asNioDouble();
+            }
+
+            double get(int i) {
+                return b.get(off + i);
+            }
+
+            void set(int i, double x) {
+                b.put(off + i, x);
+            }
+        }
     }
 
     public long steps() {

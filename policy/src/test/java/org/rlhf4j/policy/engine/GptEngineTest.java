@@ -156,7 +156,7 @@ class GptEngineTest {
         EngineBatch eb = engineBatch(tb, 0.7);
         Coeffs k = coeffs(tb.rows * tb.len, tb.rows, 11);
 
-        GptEngine engine = new GptEngine(w, logitBudget);
+        GptEngine engine = new GptEngine(w, logitBudget, false);
         Outputs o = engine.forward(eb);
         engine.zeroGrad();
         engine.backward(grads(k, eb.targets()));
@@ -218,6 +218,21 @@ class GptEngineTest {
             worst = Math.max(worst, Math.abs(num - an) / Math.max(1e-4, Math.abs(num) + Math.abs(an)));
         }
         assertTrue(worst < 1e-5, "worst relative error " + worst); // measured 1.2e-6 (eps 1e-5; rounding-dominated)
+    }
+
+    @Test
+    void anInferenceEngineGivesTheSameOutputsInOneLayersMemory() {
+        GptWeights w = weights(GptConfig.GELU_TANH, 3, 17, 16);
+        TokenBatch tb = batch();
+        EngineBatch eb = engineBatch(tb, 0.9);
+        Outputs full = new GptEngine(w).forward(eb);
+        GptEngine inference = GptEngine.forInference(w);
+        Outputs lean = inference.forward(eb);
+        assertArrayEquals(full.logprob(), lean.logprob(), 0.0);
+        assertArrayEquals(full.entropy(), lean.entropy(), 0.0);
+        assertArrayEquals(full.value(), lean.value(), 0.0);
+        assertArrayEquals(full.reward(), lean.reward(), 0.0);
+        assertThrows(IllegalStateException.class, () -> inference.backward(Outputs.Grads.zerosLike(lean)));
     }
 
     @Test
