@@ -24,7 +24,7 @@ import org.rlhf4j.policy.generate.SamplingConfig;
 import org.rlhf4j.policy.model.GptWeights;
 import org.rlhf4j.policy.train.AdamW;
 import org.rlhf4j.policy.train.Progress;
-import org.rlhf4j.policy.train.TrainGraph;
+import org.rlhf4j.policy.engine.EngineBatch;
 import org.rlhf4j.policy.engine.GptEngine;
 import org.rlhf4j.policy.engine.Outputs;
 import org.rlhf4j.policy.train.TrainLoop;
@@ -335,11 +335,11 @@ public final class PpoTrainer {
                 total.valueClipped() / tok, total.meanApproxKl(), ptx == null || warmup ? Double.NaN : ptxLoss / n, gradNorm / n, lr, ratioDev, tokens);
     }
 
-    /** The length a micro-batch is right-padded to ({@link TrainGraph#paddedLength}; most run at 96 or 128, not 164). */
+    /** The length a micro-batch is right-padded to ({@link EngineBatch#paddedLength}; most run at 96 or 128, not 164). */
     int paddedLength(List<PpoLosses.Row> micro) {
         int longest = 0;
         for (PpoLosses.Row r : micro) longest = Math.max(longest, r.sequence().length);
-        return TrainGraph.paddedLength(longest, seqLen);
+        return EngineBatch.paddedLength(longest, seqLen);
     }
 
     /** Whether iteration {@code it} (0-based) is a value warm-up iteration: only the value head learns. */

@@ -8,7 +8,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.rlhf4j.policy.Policy;
 import org.rlhf4j.policy.train.LoopConfig;
-import org.rlhf4j.policy.train.TrainGraph;
+import org.rlhf4j.policy.engine.EngineBatch;
 import org.rlhf4j.policy.train.TrainLoop;
 
 /**
@@ -104,7 +104,7 @@ public final class RewardTask implements TrainLoop.Task {
                 tokens += r.length;
                 longest = Math.max(longest, r.length);
             }
-            micro.add(PairLoss.micro(b, TrainGraph.paddedLength(longest, seqLen), margin));
+            micro.add(PairLoss.micro(b, EngineBatch.paddedLength(longest, seqLen), margin));
         }
         return new TrainLoop.Batch(micro, tokens);
     }

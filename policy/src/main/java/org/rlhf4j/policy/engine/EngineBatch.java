@@ -28,6 +28,19 @@ public record EngineBatch(int rows, int len, int[] ids, int[] positions, int[] s
         if (!(temperature > 0)) throw new IllegalArgumentException("temperature must be > 0");
     }
 
+    /** Padded lengths are multiples of this (see {@link #paddedLength}). */
+    public static final int LENGTH_BUCKET = 32;
+
+    /**
+     * The length to right-pad a micro-batch to: its longest sequence rounded up to a multiple of
+     * {@value #LENGTH_BUCKET}, at most {@code max}. With causal attention, right padding never changes a real token's
+     * outputs, so a shorter batch only saves the work done on padding; the bucketing keeps the number of distinct
+     * shapes (and arena re-carvings) small.
+     */
+    public static int paddedLength(int longest, int max) {
+        return Math.min(max, (longest + LENGTH_BUCKET - 1) / LENGTH_BUCKET * LENGTH_BUCKET);
+    }
+
     /** The model inputs of a token batch, with no outputs asked for yet. */
     public static EngineBatch of(TokenBatch b) {
         int n = b.rows * b.len;

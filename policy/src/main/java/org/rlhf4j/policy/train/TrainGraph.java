@@ -9,6 +9,7 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.rlhf4j.policy.engine.EngineBatch;
 import org.rlhf4j.policy.model.GptGraph;
 import org.rlhf4j.policy.model.GptWeights;
 
@@ -27,16 +28,9 @@ public final class TrainGraph {
     /** One forward+backward: the loss, d(loss)/d(param) by name, and the requested outputs. */
     public record Result(double loss, Map<String, INDArray> gradients, Map<String, INDArray> outputs) {}
 
-    /** Padded lengths are multiples of this (see {@link #paddedLength}). */
-    public static final int LENGTH_BUCKET = 32;
-
-    /**
-     * The length to right-pad a micro-batch to: its longest sequence rounded up to a multiple of
-     * {@value #LENGTH_BUCKET}, at most {@code max}. With causal attention, right padding never changes a real token's
-     * outputs, so a shorter graph only saves the work done on padding (one graph per length is built and kept).
-     */
+    /** The length to pad a micro-batch to: {@link EngineBatch#paddedLength} (the graph is built per length). */
     public static int paddedLength(int longest, int max) {
-        return Math.min(max, (longest + LENGTH_BUCKET - 1) / LENGTH_BUCKET * LENGTH_BUCKET);
+        return EngineBatch.paddedLength(longest, max);
     }
 
     private final SameDiff sd;

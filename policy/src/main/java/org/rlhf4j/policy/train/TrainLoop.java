@@ -33,7 +33,7 @@ public final class TrainLoop {
     public interface Task {
         /**
          * The longest sequence a micro-batch may hold. A micro-batch may be padded shorter (see
-         * {@link TrainGraph#paddedLength}); the engine's activation arena is sized for the largest it meets.
+         * {@link EngineBatch#paddedLength}); the engine's activation arena is sized for the largest it meets.
          */
         int seqLen();
 
