@@ -4,7 +4,6 @@ import static org.rlhf4j.policy.model.GptWeights.*;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -82,10 +81,6 @@ public final class GptEngine {
     /** A line for the log when the config asks for dropout the engine does not apply; null otherwise. */
     public String dropoutNote() {
         return c.dropout() > 0 ? "note: the model's dropout " + c.dropout() + " is not applied: the training engine trains without dropout" : null;
-    }
-
-    public DataType dataType() {
-        return w.dataType();
     }
 
     /** The flat gradient buffer (same layout as the parameters). */
@@ -249,12 +244,15 @@ public final class GptEngine {
                 if (entropy != null) entropy[slot] = z - sumEz * invSum;                 // H = lse − E_p[z]
             }
         }
-        double[] value = b.values() ? headValues(Head.VALUE) : null;
+        double[] value = null;
+        if (b.values()) {
+            value = new double[N];
+            for (int n = 0; n < N; n++) value[n] = head(Head.VALUE, n);
+        }
         double[] reward = null;
         if (b.rewardAt() != null) {
-            double[] all = headValues(Head.REWARD);
             reward = new double[B];
-            for (int r = 0; r < B; r++) reward[r] = b.rewardAt()[r] < 0 ? 0 : all[r * T + b.rewardAt()[r]];
+            for (int r = 0; r < B; r++) reward[r] = b.rewardAt()[r] < 0 ? 0 : head(Head.REWARD, r * T + b.rewardAt()[r]);
         }
         return new Outputs(logprob, entropy, value, reward);
     }
@@ -266,15 +264,12 @@ public final class GptEngine {
         Blas.gemm(false, true, m, V, d, 1, a, headIn, d, w, p(WTE), d, 0, a, logits, V);
     }
 
-    private double[] headValues(Head head) {
-        int d = c.dModel(), hw = p(head.weight), hb = p(head.bias);
-        double[] out = new double[N];
-        for (int n = 0; n < N; n++) {
-            double s = w.get(hb);
-            for (int j = 0; j < d; j++) s += a.get(lnf + n * d + j) * w.get(hw + j);
-            out[n] = s;
-        }
-        return out;
+    /** A scalar head at slot n: the final hidden state · weight + bias. */
+    private double head(Head head, int n) {
+        int d = c.dModel(), hw = p(head.weight);
+        double s = w.get(p(head.bias));
+        for (int j = 0; j < d; j++) s += a.get(lnf + n * d + j) * w.get(hw + j);
+        return s;
     }
 
     // ---- backward ----
@@ -292,9 +287,7 @@ public final class GptEngine {
         double inv = 1.0 / b.temperature();
         for (int from = 0; from < headRows.length; from += headRowsCap) {
             int m = Math.min(headRowsCap, headRows.length - from);
-            if (logitsKept) {
-                for (int r = 0; r < m; r++) copy(lnf + headRows[from + r] * d, headIn + r * d, d);
-            } else {                                                                     // recompute p = exp(z − lse)
+            if (!logitsKept) {                                     // recompute p = exp(z − lse); else p and headIn are the forward's
                 blockLogits(from, m);
                 for (int r = 0; r < m; r++)
                     for (int v = 0, row = logits + r * V; v < V; v++) a.set(row + v, a.exp(a.get(row + v) * inv - lse[from + r]));
