@@ -3,12 +3,8 @@ package org.rlhf4j.reward;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.rlhf4j.policy.Policy;
 import org.rlhf4j.policy.model.GptWeights.Head;
-import org.rlhf4j.policy.model.KvForward;
-import org.rlhf4j.policy.model.TokenBatch;
 
 /**
  * Reward-model inference: the reward head at the last token of each sequence, one forward pass per chunk of rows and
@@ -43,21 +39,11 @@ public final class RewardScorer {
             order.add(i);
         }
         order.sort(Comparator.comparingInt(i -> seqs.get(i).length));
+        List<int[]> sorted = new ArrayList<>();
+        for (int i : order) sorted.add(seqs.get(i));
+        double[] r = policy.rewards(sorted, rowsPerPass);
         double[] out = new double[seqs.size()];
-        KvForward f = new KvForward(policy.weights());
-        for (int from = 0; from < order.size(); from += rowsPerPass) {
-            List<Integer> idx = order.subList(from, Math.min(order.size(), from + rowsPerPass));
-            List<int[]> chunk = new ArrayList<>();
-            for (int i : idx) chunk.add(seqs.get(i));
-            int len = chunk.get(chunk.size() - 1).length;
-            TokenBatch b = TokenBatch.rightPadded(chunk, len);
-            b.checkIds(policy.config().vocabSize());
-            try (KvForward.Cache cache = f.newCache(b.rows, len)) {
-                INDArray hidden = f.step(cache, b.ids, b.positions, b.realFlags());             // (rows·len, d)
-                double[] flat = f.head(hidden, Head.REWARD).castTo(DataType.DOUBLE).toDoubleVector(); // (rows·len)
-                for (int r = 0; r < chunk.size(); r++) out[idx.get(r)] = flat[r * len + chunk.get(r).length - 1];
-            }
-        }
+        for (int k = 0; k < r.length; k++) out[order.get(k)] = r[k];
         return out;
     }
 }

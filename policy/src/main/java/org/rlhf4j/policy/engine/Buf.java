@@ -14,6 +14,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * in the gradient tests; kernels are written once against this class, whose two subclasses the JIT inlines.
  */
 public abstract sealed class Buf permits Buf.F32, Buf.F64 {
+    /**
+     * Whether ND4J arrays live in host memory that Java can address (the CPU backend). On another backend (CUDA) a Buf
+     * carries its array only, for the ND4J kernel set; reading or writing it by index is refused.
+     */
+    public static final boolean HOST_MEMORY = Nd4j.getBackend().getClass().getSimpleName().startsWith("Cpu");
+
     /** The array whose memory this is: 1-D, contiguous, not a view. */
     public final INDArray array;
     public final int length;
@@ -40,6 +46,11 @@ public abstract sealed class Buf permits Buf.F32, Buf.F64 {
      * (relative error below 1e-8, under float32's rounding) at a fraction of Math.exp's cost on this JVM.
      */
     public abstract double exp(double x);
+
+    /** dst[k] = this[from + k] for every k, rounded to float32. */
+    public void read(int from, float[] dst) {
+        for (int k = 0; k < dst.length; k++) dst[k] = (float) get(from + k);
+    }
 
     public final void zero(int from, int n) {
         for (int i = from; i < from + n; i++) set(i, 0);
@@ -77,8 +88,8 @@ public abstract sealed class Buf permits Buf.F32, Buf.F64 {
 
         F32(INDArray a) {
             super(a);
-            b = a.data().asNioFloat();
-            for (int i = 0; i < 3; i++) p[i] = new FloatPointer(a.data().addressPointer());
+            b = HOST_MEMORY ? a.data().asNioFloat() : null;
+            if (HOST_MEMORY) for (int i = 0; i < 3; i++) p[i] = new FloatPointer(a.data().addressPointer());
         }
 
         @Override
@@ -101,6 +112,11 @@ public abstract sealed class Buf permits Buf.F32, Buf.F64 {
             return expFloat(x);
         }
 
+        @Override
+        public void read(int from, float[] dst) {
+            b.get(from, dst);
+        }
+
         FloatPointer at(int slot, long off) {
             return p[slot].position(off);
         }
@@ -112,8 +128,8 @@ public abstract sealed class Buf permits Buf.F32, Buf.F64 {
 
         F64(INDArray a) {
             super(a);
-            b = a.data().asNioDouble();
-            for (int i = 0; i < 3; i++) p[i] = new DoublePointer(a.data().addressPointer());
+            b = HOST_MEMORY ? a.data().asNioDouble() : null;
+            if (HOST_MEMORY) for (int i = 0; i < 3; i++) p[i] = new DoublePointer(a.data().addressPointer());
         }
 
         @Override

@@ -37,6 +37,8 @@ public final class GptEngine {
     private final boolean tanhGelu;
     private final long logitBudget;
     private final boolean inferenceOnly;
+    /** The kernels every computation goes through ({@link KernelSet#forBackend()} unless a test chooses). */
+    private final KernelSet k;
 
     // the arena: one buffer, regions carved for the current (B, T)
     private Buf a;
@@ -52,7 +54,7 @@ public final class GptEngine {
     private boolean logitsKept;
 
     public GptEngine(GptWeights weights) {
-        this(weights, LOGIT_BUDGET, false);
+        this(weights, LOGIT_BUDGET, false, KernelSet.forBackend());
     }
 
     /**
@@ -60,11 +62,15 @@ public final class GptEngine {
      * layer's, and {@link #backward} refuses.
      */
     public static GptEngine forInference(GptWeights weights) {
-        return new GptEngine(weights, LOGIT_BUDGET, true);
+        return new GptEngine(weights, LOGIT_BUDGET, true, KernelSet.forBackend());
     }
 
-    /** With logits held for at most {@code logitBudget} elements at once (tests force the blocked, recomputing path). */
-    GptEngine(GptWeights weights, long logitBudget, boolean inferenceOnly) {
+    /**
+     * With logits held for at most {@code logitBudget} elements at once (tests force the blocked, recomputing path) and
+     * the given kernel set (tests run both).
+     */
+    GptEngine(GptWeights weights, long logitBudget, boolean inferenceOnly, KernelSet kernels) {
+        this.k = kernels;
         this.logitBudget = logitBudget;
         this.inferenceOnly = inferenceOnly;
         this.c = weights.config();
@@ -76,6 +82,11 @@ public final class GptEngine {
 
     public GptConfig config() {
         return c;
+    }
+
+    /** The kernel set in use. */
+    public KernelSet kernels() {
+        return k;
     }
 
     /** A line for the log when the config asks for dropout the engine does not apply; null otherwise. */
@@ -172,7 +183,7 @@ public final class GptEngine {
         logits = (int) take.applyAsLong((long) rowsCap * V);
         if (cursor[0] > Integer.MAX_VALUE) throw new IllegalArgumentException("activations for " + rows + " × " + len + " exceed 2^31 elements");
         if (a == null || a.length < cursor[0]) a = Buf.allocate(w.dataType(), cursor[0]);
-        for (int i = 0; i < Math.max(n, rowsCap); i++) a.set(ones + i, 1);
+        k.fill(a, ones, Math.max(n, rowsCap), 1);
         B = rows;
         T = len;
         N = n;
@@ -203,20 +214,20 @@ public final class GptEngine {
         carve(b.rows(), b.len(), headRows.length);
         batch = b;
 
-        Kernels.embedForward(w, p(WTE), p(WPE), b.ids(), b.positions(), d, a, resid[0]);
+        k.embedForward(w, p(WTE), p(WPE), b.ids(), b.positions(), d, a, resid[0]);
         for (int l = 0; l < L; l++) {
-            Kernels.layerNormForward(a, resid[l], w, p(l, LN1_W), p(l, LN1_B), N, d, c.layerNormEpsilon(), a, ln1[l], a, hat1[l], a, rstd1[l]);
-            Kernels.linearForward(a, ln1[l], w, p(l, ATTN_W), p(l, ATTN_B), N, d, 3 * d, a, qkv[l], false, a, ones);        // (N, 3d)
-            Kernels.attentionForward(a, qkv[l], b.start(), B, T, H, d, a, att[l], a, y[l]);                        // (N, d)
+            k.layerNormForward(a, resid[l], w, p(l, LN1_W), p(l, LN1_B), N, d, c.layerNormEpsilon(), a, ln1[l], a, hat1[l], a, rstd1[l]);
+            k.linearForward(a, ln1[l], w, p(l, ATTN_W), p(l, ATTN_B), N, d, 3 * d, a, qkv[l], false, a, ones);        // (N, 3d)
+            k.attentionForward(a, qkv[l], b.start(), B, T, H, d, a, att[l], a, y[l]);                        // (N, d)
             copy(resid[l], x2[l], N * d);
-            Kernels.linearForward(a, y[l], w, p(l, PROJ_W), p(l, PROJ_B), N, d, d, a, x2[l], true, a, ones);                // x + proj(y)
-            Kernels.layerNormForward(a, x2[l], w, p(l, LN2_W), p(l, LN2_B), N, d, c.layerNormEpsilon(), a, ln2[l], a, hat2[l], a, rstd2[l]);
-            Kernels.linearForward(a, ln2[l], w, p(l, FC_W), p(l, FC_B), N, d, 4 * d, a, fc[l], false, a, ones);              // (N, 4d)
-            Kernels.geluForward(a, fc[l], a, gl[l], a, gaux[l], N * 4 * d, tanhGelu);                                   // (N, 4d)
+            k.linearForward(a, y[l], w, p(l, PROJ_W), p(l, PROJ_B), N, d, d, a, x2[l], true, a, ones);                // x + proj(y)
+            k.layerNormForward(a, x2[l], w, p(l, LN2_W), p(l, LN2_B), N, d, c.layerNormEpsilon(), a, ln2[l], a, hat2[l], a, rstd2[l]);
+            k.linearForward(a, ln2[l], w, p(l, FC_W), p(l, FC_B), N, d, 4 * d, a, fc[l], false, a, ones);              // (N, 4d)
+            k.geluForward(a, fc[l], a, gl[l], a, gaux[l], N * 4 * d, tanhGelu);                                   // (N, 4d)
             copy(x2[l], resid[l + 1], N * d);
-            Kernels.linearForward(a, gl[l], w, p(l, FC2_W), p(l, FC2_B), N, 4 * d, d, a, resid[l + 1], true, a, ones);       // x2 + mlp
+            k.linearForward(a, gl[l], w, p(l, FC2_W), p(l, FC2_B), N, 4 * d, d, a, resid[l + 1], true, a, ones);       // x2 + mlp
         }
-        Kernels.layerNormForward(a, resid[L], w, p(LN_F_W), p(LN_F_B), N, d, c.layerNormEpsilon(), a, lnf, a, hatf, a, rstdf);
+        k.layerNormForward(a, resid[L], w, p(LN_F_W), p(LN_F_B), N, d, c.layerNormEpsilon(), a, lnf, a, hatf, a, rstdf);
 
         double[] logprob = new double[N];
         lse = new double[headRows.length];
@@ -225,34 +236,31 @@ public final class GptEngine {
         for (int from = 0; from < headRows.length; from += headRowsCap) {
             int m = Math.min(headRowsCap, headRows.length - from);
             blockLogits(from, m);
-            // one pass of exp per logit; the logits become probabilities in place (what the backward needs)
+            int[] tg = new int[m];
+            for (int r = 0; r < m; r++) tg[r] = b.targets()[headRows[from + r]];
+            double[] lp = new double[m], ls = new double[m], ent = entropy == null ? null : new double[m];
+            k.logSoftmaxRows(a, logits, m, V, b.temperature(), tg, ls, lp, ent);
             for (int r = 0; r < m; r++) {
-                int slot = headRows[from + r], row = logits + r * V;
-                double inv = 1.0 / b.temperature(), max = Double.NEGATIVE_INFINITY;
-                for (int v = 0; v < V; v++) max = Math.max(max, a.get(row + v) * inv);
-                double target = a.get(row + b.targets()[slot]) * inv, sum = 0, sumEz = 0;
-                for (int v = 0; v < V; v++) {
-                    double z = a.get(row + v) * inv, e = a.exp(z - max);
-                    a.set(row + v, e);
-                    sum += e;
-                    sumEz += e * z;
-                }
-                double z = max + Math.log(sum), invSum = 1.0 / sum;
-                for (int v = 0; v < V; v++) a.set(row + v, a.get(row + v) * invSum);
-                lse[from + r] = z;
-                logprob[slot] = target - z;
-                if (entropy != null) entropy[slot] = z - sumEz * invSum;                 // H = lse − E_p[z]
+                int slot = headRows[from + r];
+                lse[from + r] = ls[r];
+                logprob[slot] = lp[r];
+                if (entropy != null) entropy[slot] = ent[r];
             }
         }
         double[] value = null;
         if (b.values()) {
             value = new double[N];
-            for (int n = 0; n < N; n++) value[n] = head(Head.VALUE, n);
+            int[] all = new int[N];
+            for (int n = 0; n < N; n++) all[n] = n;
+            k.headForward(a, lnf, d, w, p(Head.VALUE.weight), p(Head.VALUE.bias), all, value);
         }
         double[] reward = null;
         if (b.rewardAt() != null) {
+            int[] at = new int[B];
+            for (int r = 0; r < B; r++) at[r] = r * T + Math.max(0, b.rewardAt()[r]);
             reward = new double[B];
-            for (int r = 0; r < B; r++) reward[r] = b.rewardAt()[r] < 0 ? 0 : head(Head.REWARD, r * T + b.rewardAt()[r]);
+            k.headForward(a, lnf, d, w, p(Head.REWARD.weight), p(Head.REWARD.bias), at, reward);
+            for (int r = 0; r < B; r++) if (b.rewardAt()[r] < 0) reward[r] = 0;
         }
         return new Outputs(logprob, entropy, value, reward);
     }
@@ -260,16 +268,8 @@ public final class GptEngine {
     /** Logits of head rows [from, from + m) into the logits region: gather the final hidden rows, then ·wteᵀ. */
     private void blockLogits(int from, int m) {
         int d = c.dModel(), V = c.vocabSize();
-        for (int r = 0; r < m; r++) copy(lnf + headRows[from + r] * d, headIn + r * d, d);
-        Blas.gemm(false, true, m, V, d, 1, a, headIn, d, w, p(WTE), d, 0, a, logits, V);
-    }
-
-    /** A scalar head at slot n: the final hidden state · weight + bias. */
-    private double head(Head head, int n) {
-        int d = c.dModel(), hw = p(head.weight);
-        double s = w.get(p(head.bias));
-        for (int j = 0; j < d; j++) s += a.get(lnf + n * d + j) * w.get(hw + j);
-        return s;
+        k.gatherRows(a, lnf, headRows, from, m, d, a, headIn);
+        k.gemm(false, true, m, V, d, 1, a, headIn, d, w, p(WTE), d, 0, a, logits, V);
     }
 
     // ---- backward ----
@@ -281,36 +281,28 @@ public final class GptEngine {
         gradientFlat();
         int d = c.dModel(), L = c.nLayer(), H = c.nHead(), V = c.vocabSize();
         EngineBatch b = batch;
-        a.zero(dhid, N * d);
+        k.fill(a, dhid, N * d, 0);
 
         // 1. the LM head over the head rows, in blocks: dz = (dlp·(onehot − p) − dH·p·(log p + H)) / temperature
-        double inv = 1.0 / b.temperature();
         for (int from = 0; from < headRows.length; from += headRowsCap) {
             int m = Math.min(headRowsCap, headRows.length - from);
             if (!logitsKept) {                                     // recompute p = exp(z − lse); else p and headIn are the forward's
                 blockLogits(from, m);
-                for (int r = 0; r < m; r++)
-                    for (int v = 0, row = logits + r * V; v < V; v++) a.set(row + v, a.exp(a.get(row + v) * inv - lse[from + r]));
+                k.probabilities(a, logits, m, V, b.temperature(), lse, from);
             }
+            int[] tg = new int[m];
+            double[] dlp = new double[m], dent = grads.entropy() == null || entropy == null ? null : new double[m], h = entropy == null ? null : new double[m];
             for (int r = 0; r < m; r++) {
-                int slot = headRows[from + r], row = logits + r * V;
-                double dlp = grads.logprob() == null ? 0 : grads.logprob()[slot];
-                double dent = grads.entropy() == null || entropy == null ? 0 : grads.entropy()[slot];
-                double h = entropy == null ? 0 : entropy[slot];
-                for (int v = 0; v < V; v++) {
-                    double pv = a.get(row + v);
-                    double dz = -dlp * pv;
-                    if (dent != 0 && pv > 0) dz -= dent * pv * (Math.log(pv) + h);
-                    a.set(row + v, dz * inv);
-                }
-                a.add(row + b.targets()[slot], dlp * inv);
+                int slot = headRows[from + r];
+                tg[r] = b.targets()[slot];
+                dlp[r] = grads.logprob() == null ? 0 : grads.logprob()[slot];
+                if (dent != null) dent[r] = grads.entropy()[slot];
+                if (h != null) h[r] = entropy[slot];
             }
-            Blas.gemm(false, false, m, d, V, 1, a, logits, V, w, p(WTE), d, 0, a, dHeadIn, d);       // dh = dz·wte
-            Blas.gemm(true, false, V, d, m, 1, a, logits, V, a, headIn, d, 1, g, p(WTE), d);         // dwte += dzᵀ·h
-            for (int r = 0; r < m; r++) {
-                int dst = dhid + headRows[from + r] * d, src = dHeadIn + r * d;
-                for (int j = 0; j < d; j++) a.add(dst + j, a.get(src + j));
-            }
+            k.logitGrad(a, logits, m, V, b.temperature(), tg, dlp, dent, h);
+            k.gemm(false, false, m, d, V, 1, a, logits, V, w, p(WTE), d, 0, a, dHeadIn, d);       // dh = dz·wte
+            k.gemm(true, false, V, d, m, 1, a, logits, V, a, headIn, d, 1, g, p(WTE), d);         // dwte += dzᵀ·h
+            k.scatterAddRows(a, dHeadIn, headRows, from, m, d, a, dhid);
         }
         // 2. the scalar heads
         if (grads.value() != null) headBackward(Head.VALUE, grads.value());
@@ -320,37 +312,28 @@ public final class GptEngine {
             headBackward(Head.REWARD, per);
         }
         // 3. final LayerNorm, then the blocks in reverse; dres carries d(loss)/d(residual stream)
-        a.zero(dres, N * d);
-        Kernels.layerNormBackward(a, dhid, a, hatf, a, rstdf, w, p(LN_F_W), N, d, a, dres, g, p(LN_F_W), p(LN_F_B));
+        k.fill(a, dres, N * d, 0);
+        k.layerNormBackward(a, dhid, a, hatf, a, rstdf, w, p(LN_F_W), N, d, a, dres, g, p(LN_F_W), p(LN_F_B));
         for (int l = L - 1; l >= 0; l--) {
             // MLP: resid[l+1] = x2 + gelu(ln2(x2)·Wfc + bfc)·Wfc2 + bfc2
-            Kernels.linearBackward(a, gl[l], a, dres, w, p(l, FC2_W), N, 4 * d, d, g, p(l, FC2_W), p(l, FC2_B), a, dfc, a, ones);
-            Kernels.geluBackward(a, fc[l], a, gaux[l], a, dfc, N * 4 * d, tanhGelu);
-            Kernels.linearBackward(a, ln2[l], a, dfc, w, p(l, FC_W), N, d, 4 * d, g, p(l, FC_W), p(l, FC_B), a, dtmp, a, ones);
-            Kernels.layerNormBackward(a, dtmp, a, hat2[l], a, rstd2[l], w, p(l, LN2_W), N, d, a, dres, g, p(l, LN2_W), p(l, LN2_B));
+            k.linearBackward(a, gl[l], a, dres, w, p(l, FC2_W), N, 4 * d, d, g, p(l, FC2_W), p(l, FC2_B), a, dfc, a, ones);
+            k.geluBackward(a, fc[l], a, gaux[l], a, dfc, N * 4 * d, tanhGelu);
+            k.linearBackward(a, ln2[l], a, dfc, w, p(l, FC_W), N, d, 4 * d, g, p(l, FC_W), p(l, FC_B), a, dtmp, a, ones);
+            k.layerNormBackward(a, dtmp, a, hat2[l], a, rstd2[l], w, p(l, LN2_W), N, d, a, dres, g, p(l, LN2_W), p(l, LN2_B));
             // attention: x2 = resid[l] + attn(ln1(resid[l]))·Wproj + bproj
-            Kernels.linearBackward(a, y[l], a, dres, w, p(l, PROJ_W), N, d, d, g, p(l, PROJ_W), p(l, PROJ_B), a, dtmp, a, ones);
-            Kernels.attentionBackward(a, qkv[l], a, att[l], a, dtmp, b.start(), B, T, H, d, a, dqkv, a, dscore);
-            Kernels.linearBackward(a, ln1[l], a, dqkv, w, p(l, ATTN_W), N, d, 3 * d, g, p(l, ATTN_W), p(l, ATTN_B), a, dtmp, a, ones);
-            Kernels.layerNormBackward(a, dtmp, a, hat1[l], a, rstd1[l], w, p(l, LN1_W), N, d, a, dres, g, p(l, LN1_W), p(l, LN1_B));
+            k.linearBackward(a, y[l], a, dres, w, p(l, PROJ_W), N, d, d, g, p(l, PROJ_W), p(l, PROJ_B), a, dtmp, a, ones);
+            k.attentionBackward(a, qkv[l], a, att[l], a, dtmp, b.start(), B, T, H, d, a, dqkv, a, dscore);
+            k.linearBackward(a, ln1[l], a, dqkv, w, p(l, ATTN_W), N, d, 3 * d, g, p(l, ATTN_W), p(l, ATTN_B), a, dtmp, a, ones);
+            k.layerNormBackward(a, dtmp, a, hat1[l], a, rstd1[l], w, p(l, LN1_W), N, d, a, dres, g, p(l, LN1_W), p(l, LN1_B));
         }
-        Kernels.embedBackward(a, dres, b.ids(), b.positions(), d, g, p(WTE), p(WPE));
+        k.embedBackward(a, dres, b.ids(), b.positions(), d, g, p(WTE), p(WPE));
     }
 
     private void headBackward(Head head, double[] dv) {
-        int d = c.dModel(), hw = p(head.weight), hb = p(head.bias);
-        for (int n = 0; n < N; n++) {
-            double gv = dv[n];
-            if (gv == 0) continue;
-            g.add(hb, gv);
-            for (int j = 0; j < d; j++) {
-                g.add(hw + j, gv * a.get(lnf + n * d + j));
-                a.add(dhid + n * d + j, gv * w.get(hw + j));
-            }
-        }
+        k.headBackward(a, lnf, c.dModel(), w, p(head.weight), p(head.bias), dv, g, p(head.weight), p(head.bias), a, dhid);
     }
 
     private void copy(int from, int to, int n) {
-        Blas.copy(n, a, from, a, to);
+        k.copy(a, from, a, to, n);
     }
 }

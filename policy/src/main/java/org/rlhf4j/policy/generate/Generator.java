@@ -4,12 +4,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.rlhf4j.policy.model.KvForward;
+import org.rlhf4j.policy.engine.Decoder;
+import org.rlhf4j.policy.model.GptWeights;
 import org.rlhf4j.policy.model.TokenBatch;
 import org.rlhf4j.policy.tokenizer.Tokenizer;
 
 /**
- * Batched, seeded sampling with a key/value cache: one forward over the (left-padded) prompts, then one single-token
+ * Batched, seeded sampling with a key/value cache ({@link Decoder}, on the training engine's kernels): one forward over the (left-padded) prompts, then one single-token
  * step per new token. Row i draws from its own random stream derived from (seed, i), so a row's output does not
  * depend on which other prompts share its batch.
  */
@@ -30,12 +31,12 @@ public final class Generator {
         }
     }
 
-    private final KvForward forward;
+    private final GptWeights weights;
     private final Tokenizer tokenizer;
     private final int contextLength;
 
-    public Generator(KvForward forward, Tokenizer tokenizer, int contextLength) {
-        this.forward = forward;
+    public Generator(GptWeights weights, Tokenizer tokenizer, int contextLength) {
+        this.weights = weights;
         this.tokenizer = tokenizer;
         this.contextLength = contextLength;
     }
@@ -69,10 +70,10 @@ public final class Generator {
             lps.add(new ArrayList<>());
         }
 
-        try (KvForward.Cache cache = forward.newCache(b, promptLen + maxNew)) {
+        try (Decoder decoder = new Decoder(weights, b, promptLen + maxNew)) {
             TokenBatch batch = TokenBatch.leftPadded(prompts, promptLen);
-            forward.advance(cache, batch.ids, batch.positions, batch.realFlags());  // prefill; rows end at the same column
-            float[][] logits = forward.lastLogits(cache);                           // (B, V) at each row's last prompt token
+            decoder.advance(batch.ids, batch.positions, batch.realFlags());  // prefill; rows end at the same column
+            float[][] logits = decoder.lastLogits();                         // (B, V) at each row's last prompt token
 
             int[][] next = new int[b][1];
             int[][] pos = new int[b][1];
@@ -99,8 +100,8 @@ public final class Generator {
                     }
                 }
                 if (!anyActive) break;
-                forward.advance(cache, next, pos, real);
-                logits = forward.lastLogits(cache); // (B, V)
+                decoder.advance(next, pos, real);
+                logits = decoder.lastLogits(); // (B, V)
             }
         }
         List<int[]> tokens = new ArrayList<>();

@@ -11,7 +11,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 /**
  * The whole GPT-2 graph in SameDiff, in one file: embeddings, pre-LayerNorm blocks with causal multi-head attention
  * and a GELU MLP, the final LayerNorm, the tied LM head and the scalar heads. Used for everything that needs gradients
- * (pretraining, SFT, reward model, PPO). Inference without gradients uses {@link KvForward}, which computes the same
+ * (pretraining, SFT, reward model, PPO). Inference without gradients uses {@link org.rlhf4j.policy.engine.Decoder}, which computes the same
  * function with plain array ops and a key/value cache; a test holds the two equal.
  *
  * <p>Only ops whose gradients were verified are used (docs/nd4j-notes.md lists the defects): embeddings are one-hot × table

@@ -12,6 +12,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * Padding slots hold id 0 as model input (the pad id may lie outside the embedding) and are masked everywhere.
  */
 public final class TokenBatch {
+    /** Additive attention bias that hides a key; finite so that a row with every key hidden stays finite. */
+    public static final float MASKED = -1e9f;
+
     public final int rows, len;
     /** (rows, len) model input ids; 0 in padding slots. */
     public final int[][] ids;
@@ -109,12 +112,12 @@ public final class TokenBatch {
                 for (int s = 0; s < len; s++) {
                     // A padding query sees only itself, so its softmax row is never all-masked (which gives NaN).
                     boolean visible = s == q || (s < q && segment[r][s] >= 0 && segment[r][s] == segment[r][q]);
-                    data[(r * len + q) * len + s] = visible ? 0f : KvForward.MASKED;
+                    data[(r * len + q) * len + s] = visible ? 0f : MASKED;
                 }
         return Nd4j.create(data, new long[] {rows, 1, len, len}, 'c').castTo(dtype);
     }
 
-    /** real[r][t] as an array of flags, for {@link KvForward#step}. */
+    /** real[r][t] as an array of flags, for {@link org.rlhf4j.policy.engine.Decoder#advance}. */
     public boolean[][] realFlags() {
         boolean[][] f = new boolean[rows][len];
         for (int r = 0; r < rows; r++) for (int t = 0; t < len; t++) f[r][t] = real(r, t);

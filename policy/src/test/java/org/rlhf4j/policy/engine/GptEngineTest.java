@@ -132,31 +132,37 @@ class GptEngineTest {
         return f;
     }
 
+    /** Both GELU forms, on both kernel sets (the CPU set and the ND4J-op set that runs on CUDA). */
     @ParameterizedTest
-    @ValueSource(strings = {GptConfig.GELU_TANH, GptConfig.GELU_EXACT})
-    void everyGradientEqualsTheSameDiffOracle(String activation) {
-        assertEqualsOracle(weights(activation, 3, 7, 16), batch(), GptEngine.LOGIT_BUDGET);
+    @org.junit.jupiter.params.provider.CsvSource({"gelu_new,cpu", "gelu,cpu", "gelu_new,nd4j", "gelu,nd4j"})
+    void everyGradientEqualsTheSameDiffOracle(String activation, String kernels) {
+        assertEqualsOracle(weights(activation, 3, 7, 16), batch(), GptEngine.LOGIT_BUDGET, kernels(kernels));
+    }
+
+    static KernelSet kernels(String name) {
+        return name.equals("cpu") ? CpuKernels.INSTANCE : Nd4jKernels.INSTANCE;
     }
 
     /**
-     * Rows longer than a query block (attention in blocks of {@link Kernels#QUERY_BLOCK} queries) and a logit budget
+     * Rows longer than a query block (attention in blocks of {@link CpuKernels#QUERY_BLOCK} queries) and a logit budget
      * of two rows (the LM head in blocks, recomputed in the backward).
      */
-    @Test
-    void longRowsAndBlockedLogitsEqualTheSameDiffOracle() {
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "nd4j"})
+    void longRowsAndBlockedLogitsEqualTheSameDiffOracle(String kernels) {
         SplittableRandom r = new SplittableRandom(4);
         List<List<int[]>> rows = List.of(
                 List.of(r.ints(150, 0, V).toArray()),
                 List.of(r.ints(70, 0, V).toArray(), r.ints(61, 0, V).toArray()),
                 List.of(r.ints(3, 0, V).toArray()));
-        assertEqualsOracle(weights(GptConfig.GELU_TANH, 2, 3, 160), TokenBatch.packed(rows, 150), 2L * V);
+        assertEqualsOracle(weights(GptConfig.GELU_TANH, 2, 3, 160), TokenBatch.packed(rows, 150), 2L * V, kernels(kernels));
     }
 
-    static void assertEqualsOracle(GptWeights w, TokenBatch tb, long logitBudget) {
+    static void assertEqualsOracle(GptWeights w, TokenBatch tb, long logitBudget, KernelSet kernels) {
         EngineBatch eb = engineBatch(tb, 0.7);
         Coeffs k = coeffs(tb.rows * tb.len, tb.rows, 11);
 
-        GptEngine engine = new GptEngine(w, logitBudget, false);
+        GptEngine engine = new GptEngine(w, logitBudget, false, kernels);
         Outputs o = engine.forward(eb);
         engine.zeroGrad();
         engine.backward(grads(k, eb.targets()));

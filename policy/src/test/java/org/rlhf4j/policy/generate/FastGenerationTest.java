@@ -13,12 +13,15 @@ import org.rlhf4j.policy.Nd4jDefaults;
 import org.rlhf4j.policy.Policy;
 import org.rlhf4j.policy.model.GptConfig;
 import org.rlhf4j.policy.model.GptWeights;
-import org.rlhf4j.policy.model.KvForward;
+import org.rlhf4j.policy.engine.Decoder;
+import org.rlhf4j.policy.engine.EngineBatch;
+import org.rlhf4j.policy.engine.GptEngine;
+import org.nd4j.linalg.ops.transforms.Transforms;
 import org.rlhf4j.policy.model.TinyModels;
 import org.rlhf4j.policy.model.TokenBatch;
 import org.rlhf4j.policy.tokenizer.IdsTokenizer;
 
-/** The decoding fast paths: unsorted sampling, {@link KvForward#lastLogits}, and the ignore-EOS option. */
+/** The decoding fast paths: unsorted sampling, {@link Decoder#lastLogits}, and the ignore-EOS option. */
 class FastGenerationTest {
     @BeforeAll
     static void defaults() {
@@ -46,45 +49,44 @@ class FastGenerationTest {
         for (DataType dt : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
             GptConfig c = GptConfig.of(40, 16, 8, 2, 2);
             GptWeights w = TinyModels.weights(c, 4, dt);
-            KvForward f = new KvForward(w);
             List<int[]> prompts = List.of(new int[] {3, 4, 5, 6}, new int[] {7, 8});
             TokenBatch b = TokenBatch.leftPadded(prompts, 4);
             double tol = dt == DataType.DOUBLE ? 1e-6 : 1e-5; // lastLogits rounds to float32
-            try (KvForward.Cache viaStep = f.newCache(2, 6); KvForward.Cache viaAdvance = f.newCache(2, 6)) {
-                INDArray full = f.logits(f.step(viaStep, b.ids, b.positions, b.realFlags()));
-                f.advance(viaAdvance, b.ids, b.positions, b.realFlags());
-                float[][] last = f.lastLogits(viaAdvance);
+            try (Decoder f = new Decoder(w, 2, 6)) {
+                f.advance(b.ids, b.positions, b.realFlags());
+                INDArray full = f.logits();
+                float[][] last = f.lastLogits();
                 for (int i = 0; i < 2; i++)
                     for (int v = 0; v < 40; v++) assertEquals(full.getDouble(i * 4L + 3, v), last[i][v], tol, dt + " prefill row " + i);
                 int[][] next = {{9}, {10}}, pos = {{4}, {2}};
                 boolean[][] real = {{true}, {false}};
-                INDArray one = f.logits(f.step(viaStep, next, pos, real));
-                f.advance(viaAdvance, next, pos, real);
-                last = f.lastLogits(viaAdvance);
+                f.advance(next, pos, real);
+                INDArray one = f.logits();
+                last = f.lastLogits();
                 for (int i = 0; i < 2; i++)
                     for (int v = 0; v < 40; v++) assertEquals(one.getDouble(i, v), last[i][v], tol, dt + " decode row " + i);
             }
         }
     }
 
-    /** Wide steps attend through gemm calls, narrow ones in Java: one wide step equals one token at a time. */
+    /** A wide step (prefill) equals one token at a time through the cache, with left padding hidden. */
     @Test
     void wideStepEqualsOneTokenAtATime() {
         GptConfig c = GptConfig.of(40, 24, 8, 2, 2);
         GptWeights w = TinyModels.weights(c, 6, DataType.DOUBLE);
-        KvForward f = new KvForward(w);
         List<int[]> seqs = List.of(new int[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14}, new int[] {5, 6, 7, 8, 9, 10, 11, 12, 13});
         TokenBatch b = TokenBatch.leftPadded(seqs, 14);
-        assertTrue(b.len >= 8, "wide enough for the gemm path");
         INDArray wide;
-        try (KvForward.Cache cache = f.newCache(2, 20)) {
-            wide = f.logits(f.step(cache, b.ids, b.positions, b.realFlags()));
+        try (Decoder f = new Decoder(w, 2, 20)) {
+            f.advance(b.ids, b.positions, b.realFlags());
+            wide = f.logits();
         }
-        try (KvForward.Cache cache = f.newCache(2, 20)) {
+        try (Decoder f = new Decoder(w, 2, 20)) {
             for (int t = 0; t < b.len; t++) {
                 int[][] ids = {{b.ids[0][t]}, {b.ids[1][t]}}, pos = {{b.positions[0][t]}, {b.positions[1][t]}};
                 boolean[][] real = {{b.real(0, t)}, {b.real(1, t)}};
-                INDArray one = f.logits(f.step(cache, ids, pos, real));
+                f.advance(ids, pos, real);
+                INDArray one = f.logits();
                 for (int r = 0; r < 2; r++) {
                     if (!b.real(r, t)) continue;
                     double diff = one.getRow(r).sub(wide.getRow((long) r * b.len + t)).amaxNumber().doubleValue();
@@ -94,14 +96,26 @@ class FastGenerationTest {
         }
     }
 
+    /** The decoder's logits give the training engine's log-probabilities (the engine is held to the SameDiff oracle). */
     @Test
-    void floatRowsEqualsToFloatMatrix() {
-        for (DataType dt : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
-            INDArray m = org.nd4j.linalg.factory.Nd4j.rand(dt, 5, 7);
-            float[][] a = KvForward.floatRows(m), e = m.castTo(DataType.FLOAT).toFloatMatrix();
-            for (int i = 0; i < 5; i++) assertArrayEquals(e[i], a[i], 0f, dt + " row " + i);
-            float[][] t = KvForward.floatRows(m.transpose()); // a view: copied densely first
-            for (int i = 0; i < 7; i++) for (int j = 0; j < 5; j++) assertEquals(e[j][i], t[i][j], 0f);
+    void decoderEqualsTheTrainingEngine() {
+        for (String act : new String[] {GptConfig.GELU_TANH, GptConfig.GELU_EXACT}) {
+            GptConfig c = new GptConfig(40, 16, 8, 2, 2, 1e-5, act, 0.0);
+            GptWeights w = TinyModels.weights(c, 8, DataType.DOUBLE);
+            List<int[]> seqs = List.of(new int[] {1, 2, 3, 4, 5, 6, 7}, new int[] {9, 8, 7, 6});
+            TokenBatch b = TokenBatch.rightPadded(seqs, 7);
+            EngineBatch eb = EngineBatch.of(b).withTargets(b.nextTokenTargets(null)).withTemperature(0.7, false);
+            double[] expected = new GptEngine(w).forward(eb).logprob();
+            try (Decoder f = new Decoder(w, 2, 7)) {
+                f.advance(b.ids, b.positions, b.realFlags());
+                INDArray logits = f.logits();
+                for (int r = 0; r < 2; r++)
+                    for (int t = 0; t + 1 < seqs.get(r).length; t++) {
+                        INDArray z = logits.getRow((long) r * 7 + t).div(0.7);
+                        double lse = Math.log(Transforms.exp(z.sub(z.maxNumber()), true).sumNumber().doubleValue()) + z.maxNumber().doubleValue();
+                        assertEquals(expected[r * 7 + t], z.getDouble(seqs.get(r)[t + 1]) - lse, 1e-12, act + " row " + r + " t " + t);
+                    }
+            }
         }
     }
 

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.rlhf4j.policy.engine.Decoder;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -79,32 +80,31 @@ class GptGraphTest {
     }
 
     @Test
-    void composedLayerNormEqualsKvForward() {
+    void composedLayerNormEqualsTheDecoder() {
         GptConfig c = new GptConfig(V, 16, 8, 2, 2, 1e-3, GptConfig.GELU_EXACT, 0.0);
         GptWeights w = TinyModels.weights(c, 9, DataType.DOUBLE);
         TokenBatch b = TokenBatch.rightPadded(seqs(), T);
-        KvForward f = new KvForward(w);
-        try (KvForward.Cache cache = f.newCache(b.rows, T)) {
-            INDArray full = f.logits(f.step(cache, b.ids, b.positions, b.realFlags()));
-            assertEquals(0, maxDiffOnReal(graphLogits(w, b), full, b), 1e-10);
+        try (Decoder f = new Decoder(w, b.rows, T)) {
+            f.advance(b.ids, b.positions, b.realFlags());
+            assertEquals(0, maxDiffOnReal(graphLogits(w, b), f.logits(), b), 1e-10);
         }
     }
 
     @Test
-    void kvForwardEqualsTheGraphAndTheCacheEqualsTheFullForward() {
+    void decoderEqualsTheGraphAndTheCacheEqualsTheFullForward() {
         GptConfig c = TinyModels.config(V);
         GptWeights w = TinyModels.weights(c, 9, DataType.DOUBLE);
         TokenBatch b = TokenBatch.rightPadded(seqs(), T);
         INDArray fromGraph = graphLogits(w, b);
-        KvForward f = new KvForward(w);
         INDArray full;
-        try (KvForward.Cache cache = f.newCache(b.rows, T)) {
-            full = f.logits(f.step(cache, b.ids, b.positions, b.realFlags()));
+        try (Decoder f = new Decoder(w, b.rows, T)) {
+            f.advance(b.ids, b.positions, b.realFlags());
+            full = f.logits();
         }
         assertEquals(0, maxDiffOnReal(fromGraph, full, b), 1e-10);
 
         // one token at a time through the cache
-        try (KvForward.Cache cache = f.newCache(b.rows, T)) {
+        try (Decoder f = new Decoder(w, b.rows, T)) {
             for (int t = 0; t < T; t++) {
                 int[][] ids = new int[b.rows][1], pos = new int[b.rows][1];
                 boolean[][] real = new boolean[b.rows][1];
@@ -113,7 +113,8 @@ class GptGraphTest {
                     pos[r][0] = b.positions[r][t];
                     real[r][0] = b.real(r, t);
                 }
-                INDArray step = f.logits(f.step(cache, ids, pos, real));
+                f.advance(ids, pos, real);
+                INDArray step = f.logits();
                 for (int r = 0; r < b.rows; r++) {
                     if (!b.real(r, t)) continue;
                     INDArray a = step.getRow(r), e = full.getRow((long) r * T + t);

@@ -3,17 +3,124 @@ package org.rlhf4j.policy.engine;
 import org.apache.commons.math3.special.Erf;
 
 /**
- * The engine's layer kernels, forward and hand-derived backward, on {@link Buf}s addressed by offset. Rows are
- * row-major: row r of an [n, d] operand starting at {@code o} is {@code o + r·d .. o + r·d + d − 1}. Every backward
- * <em>adds</em> into its parameter gradients (so micro-batches accumulate) and documents whether it adds into or
- * overwrites the input gradient. Each one has a finite-difference test in float64 (KernelsTest).
+ * The CPU kernel set ({@link KernelSet} documents each kernel): Java loops over native memory, read and written by
+ * index through {@link Buf}, and OpenBLAS gemm called directly ({@link Blas}). Each kernel has a finite-difference
+ * test in float64 and is held equal to {@link Nd4jKernels} (KernelSetTest).
  */
-public final class Kernels {
-    private Kernels() {}
+public final class CpuKernels implements KernelSet {
+    public static final CpuKernels INSTANCE = new CpuKernels();
+
+    private CpuKernels() {}
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    // ---- memory ----
+
+    @Override
+    public void fill(Buf b, int off, int n, double v) {
+        for (int i = off; i < off + n; i++) b.set(i, v);
+    }
+
+    @Override
+    public void copy(Buf x, int xo, Buf y, int yo, int n) {
+        Blas.copy(n, x, xo, y, yo);
+    }
+
+    @Override
+    public void gatherRows(Buf src, int so, int[] rows, int from, int m, int d, Buf dst, int dOff) {
+        for (int r = 0; r < m; r++) Blas.copy(d, src, so + (long) rows[from + r] * d, dst, dOff + (long) r * d);
+    }
+
+    @Override
+    public void scatterAddRows(Buf src, int so, int[] rows, int from, int m, int d, Buf dst, int dOff) {
+        for (int r = 0; r < m; r++) {
+            int to = dOff + rows[from + r] * d, at = so + r * d;
+            for (int j = 0; j < d; j++) dst.add(to + j, src.get(at + j));
+        }
+    }
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha, Buf a, int offA, int lda,
+                     Buf b, int offB, int ldb, double beta, Buf c, int offC, int ldc) {
+        Blas.gemm(transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
+    }
+
+    // ---- the LM head's softmax and the scalar heads ----
+
+    /** One pass of exp per logit: the logits become probabilities in place (what the backward needs). */
+    @Override
+    public void logSoftmaxRows(Buf a, int off, int m, int V, double temperature, int[] targetIds, double[] lse, double[] logprob, double[] entropy) {
+        for (int r = 0; r < m; r++) {
+            int row = off + r * V;
+            double inv = 1.0 / temperature, max = Double.NEGATIVE_INFINITY;
+            for (int v = 0; v < V; v++) max = Math.max(max, a.get(row + v) * inv);
+            double target = a.get(row + targetIds[r]) * inv, sum = 0, sumEz = 0;
+            for (int v = 0; v < V; v++) {
+                double z = a.get(row + v) * inv, e = a.exp(z - max);
+                a.set(row + v, e);
+                sum += e;
+                sumEz += e * z;
+            }
+            double z = max + Math.log(sum), invSum = 1.0 / sum;
+            for (int v = 0; v < V; v++) a.set(row + v, a.get(row + v) * invSum);
+            lse[r] = z;
+            logprob[r] = target - z;
+            if (entropy != null) entropy[r] = z - sumEz * invSum;                 // H = lse − E_p[z]
+        }
+    }
+
+    @Override
+    public void probabilities(Buf a, int off, int m, int V, double temperature, double[] lse, int lseFrom) {
+        double inv = 1.0 / temperature;
+        for (int r = 0; r < m; r++)
+            for (int v = 0, row = off + r * V; v < V; v++) a.set(row + v, a.exp(a.get(row + v) * inv - lse[lseFrom + r]));
+    }
+
+    @Override
+    public void logitGrad(Buf a, int off, int m, int V, double temperature, int[] targetIds, double[] dlp, double[] dent, double[] entropy) {
+        double inv = 1.0 / temperature;
+        for (int r = 0; r < m; r++) {
+            int row = off + r * V;
+            double dl = dlp[r], de = dent == null ? 0 : dent[r], h = entropy == null ? 0 : entropy[r];
+            for (int v = 0; v < V; v++) {
+                double pv = a.get(row + v);
+                double dz = -dl * pv;
+                if (de != 0 && pv > 0) dz -= de * pv * (Math.log(pv) + h);
+                a.set(row + v, dz * inv);
+            }
+            a.add(row + targetIds[r], dl * inv);
+        }
+    }
+
+    @Override
+    public void headForward(Buf hidden, int ho, int d, Buf w, int hw, int hb, int[] slots, double[] out) {
+        for (int i = 0; i < slots.length; i++) {
+            double s = w.get(hb);
+            for (int j = 0; j < d; j++) s += hidden.get(ho + slots[i] * d + j) * w.get(hw + j);
+            out[i] = s;
+        }
+    }
+
+    @Override
+    public void headBackward(Buf hidden, int ho, int d, Buf w, int hw, int hb, double[] dv, Buf g, int gw, int gb, Buf dh, int dho) {
+        for (int n = 0; n < dv.length; n++) {
+            double gv = dv[n];
+            if (gv == 0) continue;
+            g.add(gb, gv);
+            for (int j = 0; j < d; j++) {
+                g.add(gw + j, gv * hidden.get(ho + n * d + j));
+                dh.add(dho + n * d + j, gv * w.get(hw + j));
+            }
+        }
+    }
 
     // ---- embeddings: x = wte[id] + wpe[pos] ----
 
-    public static void embedForward(Buf w, int wte, int wpe, int[] ids, int[] pos, int d, Buf x, int xo) {
+    @Override
+    public void embedForward(Buf w, int wte, int wpe, int[] ids, int[] pos, int d, Buf x, int xo) {
         for (int n = 0; n < ids.length; n++) {
             int t = wte + ids[n] * d, p = wpe + pos[n] * d, o = xo + n * d;
             for (int j = 0; j < d; j++) x.set(o + j, w.get(t + j) + w.get(p + j));
@@ -21,7 +128,8 @@ public final class Kernels {
     }
 
     /** Scatter-add of the rows of dx into the rows of the two tables that produced them (a plain loop: no races). */
-    public static void embedBackward(Buf dx, int dxo, int[] ids, int[] pos, int d, Buf g, int wte, int wpe) {
+    @Override
+    public void embedBackward(Buf dx, int dxo, int[] ids, int[] pos, int d, Buf g, int wte, int wpe) {
         for (int n = 0; n < ids.length; n++) {
             int t = wte + ids[n] * d, p = wpe + pos[n] * d, o = dxo + n * d;
             for (int j = 0; j < d; j++) {
@@ -35,7 +143,8 @@ public final class Kernels {
     // ---- LayerNorm over the last axis, with ε inside the square root ----
 
     /** out = x̂·γ + β with x̂ = (x − μ)/√(σ² + ε); keeps x̂ and 1/√(σ² + ε) for the backward. */
-    public static void layerNormForward(Buf x, int xo, Buf w, int gain, int bias, int n, int d, double eps,
+    @Override
+    public void layerNormForward(Buf x, int xo, Buf w, int gain, int bias, int n, int d, double eps,
                                         Buf out, int oo, Buf hat, int ho, Buf rstd, int ro) {
         for (int r = 0; r < n; r++) {
             int xi = xo + r * d;
@@ -60,7 +169,8 @@ public final class Kernels {
     /**
      * dx += (1/√(σ²+ε))·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)) with dx̂ = dout·γ; dγ += Σ dout·x̂, dβ += Σ dout.
      */
-    public static void layerNormBackward(Buf dout, int doo, Buf hat, int ho, Buf rstd, int ro, Buf w, int gain,
+    @Override
+    public void layerNormBackward(Buf dout, int doo, Buf hat, int ho, Buf rstd, int ro, Buf w, int gain,
                                          int n, int d, Buf dx, int dxo, Buf g, int dGain, int dBias) {
         for (int r = 0; r < n; r++) {
             int di = doo + r * d, hi = ho + r * d;
@@ -93,7 +203,8 @@ public final class Kernels {
      * computed as 1 − 2/(e^{2u} + 1) (Math.tanh is no JIT intrinsic; measured 45 ns against 13 ns for Math.exp), whose
      * error stays at rounding level and which gives exactly ±1 when e^{2u} over- or underflows.
      */
-    public static void geluForward(Buf h, int ho, Buf out, int oo, Buf aux, int xo, int n, boolean tanhForm) {
+    @Override
+    public void geluForward(Buf h, int ho, Buf out, int oo, Buf aux, int xo, int n, boolean tanhForm) {
         for (int i = 0; i < n; i++) {
             double x = h.get(ho + i);
             double s = tanhForm ? 1 - 2 / (h.exp(2 * C * (x + A * x * x * x)) + 1) : Erf.erf(x * INV_SQRT2);
@@ -104,7 +215,8 @@ public final class Kernels {
 
 
     /** dh = dout · gelu'(h), in place in {@code d} (dout in, dh out), from h and the forward's {@code aux}. */
-    public static void geluBackward(Buf h, int ho, Buf aux, int xo, Buf d, int dOff, int n, boolean tanhForm) {
+    @Override
+    public void geluBackward(Buf h, int ho, Buf aux, int xo, Buf d, int dOff, int n, boolean tanhForm) {
         for (int i = 0; i < n; i++) {
             double x = h.get(ho + i), s = aux.get(xo + i), grad;
             if (tanhForm) grad = 0.5 * (1 + s) + 0.5 * x * (1 - s * s) * C * (1 + 3 * A * x * x);
@@ -119,14 +231,16 @@ public final class Kernels {
      * out = x·W + b, or out += x·W + b when {@code accumulate} (a residual already in out). The bias is a rank-1
      * product 1·bᵀ with a column of ones ({@code ones}, at least n entries), so BLAS does all of it.
      */
-    public static void linearForward(Buf x, int xo, Buf w, int wo, int bo, int n, int in, int out, Buf y, int yo, boolean accumulate,
+    @Override
+    public void linearForward(Buf x, int xo, Buf w, int wo, int bo, int n, int in, int out, Buf y, int yo, boolean accumulate,
                                      Buf ones, int onesOff) {
         Blas.gemm(false, false, n, out, 1, 1, ones, onesOff, 1, w, bo, out, accumulate ? 1 : 0, y, yo, out);
         Blas.gemm(false, false, n, out, in, 1, x, xo, in, w, wo, out, 1, y, yo, out);
     }
 
     /** dW += xᵀ·dy, db += 1ᵀ·dy (column sums), and dx = dy·Wᵀ (overwritten) unless {@code dx} is null. */
-    public static void linearBackward(Buf x, int xo, Buf dy, int dyo, Buf w, int wo, int n, int in, int out,
+    @Override
+    public void linearBackward(Buf x, int xo, Buf dy, int dyo, Buf w, int wo, int n, int in, int out,
                                       Buf g, int dW, int dB, Buf dx, int dxo, Buf ones, int onesOff) {
         Blas.gemm(true, false, in, out, n, 1, x, xo, in, dy, dyo, out, 1, g, dW, out);
         Blas.gemm(true, false, 1, out, n, 1, ones, onesOff, 1, dy, dyo, out, 1, g, dB, out);
@@ -147,7 +261,8 @@ public final class Kernels {
      *
      * @param start per (b, t): the first key position query t may see (its segment's first token; t for padding)
      */
-    public static void attentionForward(Buf qkv, int qo, int[] start, int rows, int len, int heads, int d,
+    @Override
+    public void attentionForward(Buf qkv, int qo, int[] start, int rows, int len, int heads, int d,
                                         Buf att, int ao, Buf y, int yo) {
         int hs = d / heads, ld = 3 * d, tt = len * len;
         double scale = 1.0 / Math.sqrt(hs);
@@ -184,7 +299,8 @@ public final class Kernels {
      * Given dy ([B·T, d]), writes dqkv ([B·T, 3d], overwritten) through P (kept by the forward); {@code scratch}
      * holds one head's [T, T] score gradient. Key block [s0, s1) gets its gradient from queries t ≥ s0 only.
      */
-    public static void attentionBackward(Buf qkv, int qo, Buf att, int ao, Buf dy, int dyo, int[] start, int rows, int len,
+    @Override
+    public void attentionBackward(Buf qkv, int qo, Buf att, int ao, Buf dy, int dyo, int[] start, int rows, int len,
                                          int heads, int d, Buf dqkv, int dqo, Buf scratch, int so) {
         int hs = d / heads, ld = 3 * d, tt = len * len;
         double scale = 1.0 / Math.sqrt(hs);
