@@ -262,7 +262,9 @@ public final class Safetensors {
             ObjectNode m = header.putObject("__metadata__");
             metadata.forEach(m::put);
         }
-        List<byte[]> blobs = new ArrayList<>();
+        // the header first (offsets follow from shapes and types), then one tensor at a time: at most one tensor's
+        // bytes are on the heap at once (a whole model's, plus its optimizer state's, used to be)
+        List<Dtype> types = new ArrayList<>();
         long offset = 0;
         for (var e : tensors.entrySet()) {
             INDArray a = e.getValue();
@@ -272,14 +274,14 @@ public final class Safetensors {
                 case BOOL -> Dtype.BOOL;
                 default -> a.dataType().isIntType() ? Dtype.I32 : floatType;
             };
-            byte[] blob = encode(a, dt);
+            long bytes = a.length() * dt.bytes;
             ObjectNode t = header.putObject(e.getKey());
             t.put("dtype", dt.name());
             var shape = t.putArray("shape");
             for (long s : a.shape()) shape.add(s);
-            t.putArray("data_offsets").add(offset).add(offset + blob.length);
-            offset += blob.length;
-            blobs.add(blob);
+            t.putArray("data_offsets").add(offset).add(offset + bytes);
+            offset += bytes;
+            types.add(dt);
         }
         byte[] h = JSON.writeValueAsBytes(header);
         int padded = (h.length + 7) / 8 * 8;
@@ -289,8 +291,9 @@ public final class Safetensors {
         head.flip();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
             while (head.hasRemaining()) ch.write(head);
-            for (byte[] b : blobs) {
-                ByteBuffer bb = ByteBuffer.wrap(b);
+            int i = 0;
+            for (INDArray a : tensors.values()) {
+                ByteBuffer bb = ByteBuffer.wrap(encode(a, types.get(i++)));
                 while (bb.hasRemaining()) ch.write(bb);
             }
             ch.force(true);
