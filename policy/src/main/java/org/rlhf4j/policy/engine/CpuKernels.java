@@ -48,6 +48,40 @@ public final class CpuKernels implements KernelSet {
         Blas.gemm(transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
     }
 
+    @Override
+    public void cachedAttention(Buf qkv, int qo, int rows, int t, int start, int heads, int d, Buf cache, int keys, int values,
+                                int rowStride, boolean[][] realKey, Buf a, int scores, Buf y, int yo) {
+        int end = start + t, ld = 3 * d, hs = d / heads;
+        double scale = 1.0 / Math.sqrt(hs);
+        for (int i = 0; i < rows; i++) {
+            boolean[] real = realKey[i];
+            for (int h = 0; h < heads; h++) {
+                int q = qo + i * t * ld + h * hs;
+                Blas.gemm(false, true, t, end, hs, scale, qkv, q, ld, cache, keys + i * rowStride + h * hs, d, 0, a, scores, end);
+                for (int j = 0; j < t; j++) {
+                    int row = scores + j * end, ps = start + j;
+                    double max = a.get(row + ps);
+                    for (int s = 0; s < ps; s++) if (real[s]) max = Math.max(max, a.get(row + s));
+                    double sum = 0;
+                    for (int s = 0; s <= ps; s++) {
+                        double e = s == ps || real[s] ? a.exp(a.get(row + s) - max) : 0;
+                        a.set(row + s, e);
+                        sum += e;
+                    }
+                    double inv = 1.0 / sum;
+                    for (int s = 0; s <= ps; s++) a.set(row + s, a.get(row + s) * inv);
+                    for (int s = ps + 1; s < end; s++) a.set(row + s, 0);
+                }
+                Blas.gemm(false, false, t, hs, end, 1, a, scores, end, cache, values + i * rowStride + h * hs, d, 0, y, yo + i * t * d + h * hs, d);
+            }
+        }
+    }
+
+    @Override
+    public void read(Buf b, int off, float[] dst) {
+        b.read(off, dst);
+    }
+
     // ---- the LM head's softmax and the scalar heads ----
 
     /** One pass of exp per logit: the logits become probabilities in place (what the backward needs). */

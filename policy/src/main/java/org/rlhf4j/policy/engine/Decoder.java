@@ -9,8 +9,8 @@ import org.rlhf4j.policy.model.GptConfig;
 import org.rlhf4j.policy.model.GptWeights;
 
 /**
- * The GPT forward pass without gradients, with a key/value cache, on the training engine's kernels and buffers
- * ({@link CpuKernels}, {@link Buf}, {@link Blas}): each {@link #advance} appends {@code t} positions to every row and
+ * The GPT forward pass without gradients, with a key/value cache, on the training engine's kernel set
+ * ({@link KernelSet}) and buffers ({@link Buf}): each {@link #advance} appends {@code t} positions to every row and
  * attends over everything cached so far. Generation is one wide step over the left-padded prompts (prefill), then one
  * step of width 1 per new token. It reads the policy's flat parameter buffer in place, so a trainer's update is seen
  * by the next step, and it computes in the weights' own precision (float32 in runs, float64 in tests).
@@ -25,8 +25,7 @@ public final class Decoder implements AutoCloseable {
     private final Buf w;
     private final Map<String, Integer> off = new HashMap<>();
     private final boolean tanhGelu;
-    /** The decoder's attention reads and writes its buffers from Java, so it runs the CPU kernel set. */
-    private final KernelSet k = CpuKernels.INSTANCE;
+    private final KernelSet k;
     private final int rows, capacity, d, heads, hs;
     /** Keys then values of every layer: layer l's keys at {@code l·2·B·cap·d}, its values {@code B·cap·d} later. */
     private final Buf cache;
@@ -41,6 +40,12 @@ public final class Decoder implements AutoCloseable {
     private float[][] logitRows;
 
     public Decoder(GptWeights weights, int rows, int capacity) {
+        this(weights, rows, capacity, KernelSet.forBackend());
+    }
+
+    /** With a given kernel set (tests run both). */
+    Decoder(GptWeights weights, int rows, int capacity, KernelSet kernels) {
+        this.k = kernels;
         this.c = weights.config();
         if (rows < 1) throw new IllegalArgumentException("a decoder needs at least one row");
         if (capacity < 1 || capacity > c.contextLength())
@@ -114,7 +119,7 @@ public final class Decoder implements AutoCloseable {
         logits = (int) take.applyAsLong((long) rows * V);
         if (cursor[0] > Integer.MAX_VALUE) throw new IllegalArgumentException("a step of " + rows + " × " + t + " exceeds 2^31 elements");
         if (a == null || a.length < cursor[0]) a = Buf.allocate(w.dataType(), cursor[0]);
-        for (int i = 0; i < n; i++) a.set(ones + i, 1);
+        k.fill(a, ones, n, 1);
         width = t;
     }
 
@@ -157,42 +162,16 @@ public final class Decoder implements AutoCloseable {
         length = end;
     }
 
-    /**
-     * This step's keys and values into the cache, then, per row and head, scores = q·kᵀ/√hs over keys 0..end−1 and
-     * y = softmax(scores)·v as two gemm calls on the cache in place (keys and values of a row are [capacity, d], a
-     * head's columns at h·hs).
-     */
+    /** This step's keys and values into the cache, then attention of its queries over the cache in place. */
     private void attend(int l, int t, int start) {
-        int end = start + t, ld = 3 * d;
-        double scale = 1.0 / Math.sqrt(hs);
+        int ld = 3 * d;
         for (int i = 0; i < rows; i++)
             for (int j = 0; j < t; j++) {
                 int src = qkv + (i * t + j) * ld;
-                Blas.copy(d, a, src + d, cache, keys(l, i) + (long) (start + j) * d);
-                Blas.copy(d, a, src + 2 * d, cache, values(l, i) + (long) (start + j) * d);
+                k.copy(a, src + d, cache, keys(l, i) + (start + j) * d, d);
+                k.copy(a, src + 2 * d, cache, values(l, i) + (start + j) * d, d);
             }
-        for (int i = 0; i < rows; i++) {
-            boolean[] real = realKey[i];
-            for (int h = 0; h < heads; h++) {
-                int q = qkv + i * t * ld + h * hs;
-                Blas.gemm(false, true, t, end, hs, scale, a, q, ld, cache, keys(l, i) + h * hs, d, 0, a, scores, end);
-                for (int j = 0; j < t; j++) {
-                    int row = scores + j * end, ps = start + j;
-                    double max = a.get(row + ps);
-                    for (int s = 0; s < ps; s++) if (real[s]) max = Math.max(max, a.get(row + s));
-                    double sum = 0;
-                    for (int s = 0; s <= ps; s++) {
-                        double e = s == ps || real[s] ? a.exp(a.get(row + s) - max) : 0;
-                        a.set(row + s, e);
-                        sum += e;
-                    }
-                    double inv = 1.0 / sum;
-                    for (int s = 0; s <= ps; s++) a.set(row + s, a.get(row + s) * inv);
-                    for (int s = ps + 1; s < end; s++) a.set(row + s, 0);
-                }
-                Blas.gemm(false, false, t, hs, end, 1, a, scores, end, cache, values(l, i) + h * hs, d, 0, a, y + i * t * d + h * hs, d);
-            }
-        }
+        k.cachedAttention(a, qkv, rows, t, start, heads, d, cache, keys(l, 0), values(l, 0), capacity * d, realKey, a, scores, a, y);
     }
 
     /**
@@ -202,11 +181,11 @@ public final class Decoder implements AutoCloseable {
     public float[][] lastLogits() {
         if (width < 0) throw new IllegalStateException("no step has run on this decoder");
         int V = c.vocabSize(), t = width;
-        for (int i = 0; i < rows; i++) Blas.copy(d, a, x + (i * t + t - 1) * d, a, last + i * d);
+        for (int i = 0; i < rows; i++) k.copy(a, x + (i * t + t - 1) * d, a, last + i * d, d);
         k.layerNormForward(a, last, w, p(LN_F_W), p(LN_F_B), rows, d, c.layerNormEpsilon(), a, lastLn, a, lastHat, a, lastRstd);
-        Blas.gemm(false, true, rows, V, d, 1, a, lastLn, d, w, p(WTE), d, 0, a, logits, V);
+        k.gemm(false, true, rows, V, d, 1, a, lastLn, d, w, p(WTE), d, 0, a, logits, V);
         if (logitRows == null) logitRows = new float[rows][V];
-        for (int i = 0; i < rows; i++) a.read(logits + i * V, logitRows[i]);
+        for (int i = 0; i < rows; i++) k.read(a, logits + i * V, logitRows[i]);
         return logitRows;
     }
 
@@ -217,7 +196,7 @@ public final class Decoder implements AutoCloseable {
         Buf hidden = Buf.allocate(w.dataType(), (long) n * d), h2 = Buf.allocate(w.dataType(), (long) n * d), rs = Buf.allocate(w.dataType(), n);
         k.layerNormForward(a, x, w, p(LN_F_W), p(LN_F_B), n, d, c.layerNormEpsilon(), hidden, 0, h2, 0, rs, 0);
         Buf out = Buf.allocate(w.dataType(), (long) n * V);
-        Blas.gemm(false, true, n, V, d, 1, hidden, 0, d, w, p(WTE), d, 0, out, 0, V);
+        k.gemm(false, true, n, V, d, 1, hidden, 0, d, w, p(WTE), d, 0, out, 0, V);
         hidden.array.close();
         h2.array.close();
         rs.array.close();

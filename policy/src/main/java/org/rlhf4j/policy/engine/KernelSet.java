@@ -97,6 +97,18 @@ public interface KernelSet {
     void attentionBackward(Buf qkv, int qo, Buf att, int ao, Buf dy, int dyo, int[] start, int rows, int len,
                            int heads, int d, Buf dqkv, int dqo, Buf scratch, int so);
 
+    /**
+     * Decoding attention over a key/value cache: t new queries per row (positions start .. start+t−1, read from qkv
+     * with row stride 3d) attend over cached keys 0 .. start+t−1 of their row; query at position p sees key s ≤ p when
+     * s == p or {@code realKey[row][s]}. Row r's keys are [capacity, d] at {@code keys + r·rowStride}, its values at
+     * {@code values + r·rowStride}; a head's columns are h·hs .. h·hs + hs − 1. {@code scores} holds [t, start + t].
+     */
+    void cachedAttention(Buf qkv, int qo, int rows, int t, int start, int heads, int d, Buf cache, int keys, int values,
+                         int rowStride, boolean[][] realKey, Buf scores, int so, Buf y, int yo);
+
+    /** dst[k] = b[off + k], rounded to float32 (results that leave the engine, e.g. logits for sampling). */
+    void read(Buf b, int off, float[] dst);
+
     // ---- the LM head's softmax and the scalar heads ----
 
     /**

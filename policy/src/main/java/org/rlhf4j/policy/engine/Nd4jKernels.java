@@ -211,6 +211,34 @@ public final class Nd4jKernels implements KernelSet {
             }
     }
 
+    @Override
+    public void cachedAttention(Buf qkv, int qo, int rows, int t, int start, int heads, int d, Buf cache, int keys, int values,
+                                int rowStride, boolean[][] realKey, Buf scores, int so, Buf y, int yo) {
+        int end = start + t, ld = 3 * d, hs = d / heads;
+        double scale = 1.0 / Math.sqrt(hs);
+        for (int i = 0; i < rows; i++) {
+            double[] m = new double[t * end];
+            for (int j = 0; j < t; j++)
+                for (int s = 0; s < end; s++) m[j * end + s] = s == start + j || (s < start + j && realKey[i][s]) ? 0 : Double.NEGATIVE_INFINITY;
+            INDArray mask = Nd4j.createFromArray(m).reshape(t, end).castTo(qkv.dataType());
+            for (int h = 0; h < heads; h++) {
+                INDArray q = view(qkv, qo + (long) i * t * ld + h * hs, t, hs, ld);
+                INDArray k = view(cache, keys + (long) i * rowStride + h * hs, end, hs, d);
+                INDArray v = view(cache, values + (long) i * rowStride + h * hs, end, hs, d);
+                INDArray sc = q.mmul(k.transpose()).muli(scale).addi(mask);
+                INDArray p = Transforms.exp(sc.subiColumnVector(sc.max(1).reshape(t, 1)), false);
+                p.diviColumnVector(p.sum(1).reshape(t, 1));
+                view(y, yo + (long) i * t * d + h * hs, t, hs, d).assign(p.mmul(v));
+            }
+        }
+    }
+
+    @Override
+    public void read(Buf b, int off, float[] dst) {
+        float[] v = vec(b, off, dst.length).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).toFloatVector();
+        System.arraycopy(v, 0, dst, 0, dst.length);
+    }
+
     // ---- the LM head's softmax and the scalar heads ----
 
     @Override
