@@ -293,10 +293,36 @@ public final class Safetensors {
             while (head.hasRemaining()) ch.write(head);
             int i = 0;
             for (INDArray a : tensors.values()) {
-                ByteBuffer bb = ByteBuffer.wrap(encode(a, types.get(i++)));
+                Dtype dt = types.get(i++);
+                if (dt == Dtype.F32 && a.dataType() == DataType.FLOAT && a.ordering() == 'c'
+                        && org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(a)) {
+                    writeFloats(ch, a);
+                    continue;
+                }
+                ByteBuffer bb = ByteBuffer.wrap(encode(a, dt));
                 while (bb.hasRemaining()) ch.write(bb);
             }
             ch.force(true);
+        }
+    }
+
+    /**
+     * A contiguous float32 tensor (also a view, such as one tensor of a policy's flat parameter buffer) straight from
+     * its memory, 1 MiB at a time: no copy of the tensor on either heap. The largest tensor of GPT-2 small (the
+     * 154 MB embedding) used to pass through three copies here.
+     */
+    private static void writeFloats(FileChannel ch, INDArray a) throws IOException {
+        java.nio.FloatBuffer src = a.data().asNioFloat();
+        long n = a.length(), base = a.offset();
+        ByteBuffer chunk = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+        java.nio.FloatBuffer floats = chunk.asFloatBuffer();
+        for (long done = 0; done < n; ) {
+            int m = (int) Math.min(n - done, chunk.capacity() / 4);
+            floats.clear();
+            floats.put(src.slice((int) (base + done), m));
+            chunk.clear().limit(m * 4);
+            while (chunk.hasRemaining()) ch.write(chunk);
+            done += m;
         }
     }
 

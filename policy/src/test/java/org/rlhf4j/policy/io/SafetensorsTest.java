@@ -49,6 +49,28 @@ class SafetensorsTest {
         return Safetensors.read(tmp.resolve(name)).tensors().get("t");
     }
 
+    /**
+     * Tensors that are views of one flat buffer (as a policy's parameters are) stream straight from that buffer, in
+     * chunks of 2^18 floats: a tensor longer than a chunk, at an offset, and a transposed (non-contiguous) view.
+     */
+    @Test
+    void viewsOfAFlatBufferAreWrittenExactly() throws IOException {
+        int n = 300_000;
+        INDArray flat = Nd4j.rand(DataType.FLOAT, 7 + n + 12);
+        INDArray big = flat.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(7, 7 + n)).reshape('c', 600, 500);
+        INDArray small = flat.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(7 + n, 7 + n + 12)).reshape('c', 3, 4);
+        Map<String, INDArray> m = new LinkedHashMap<>();
+        m.put("big", big);
+        m.put("small", small);
+        m.put("transposed", small.transpose());
+        Path f = tmp.resolve("views.safetensors");
+        Safetensors.write(f, m, null, Safetensors.Dtype.F32);
+        Map<String, INDArray> back = Safetensors.read(f).tensors();
+        assertEquals(big, back.get("big"));
+        assertEquals(small, back.get("small"));
+        assertEquals(small.transpose(), back.get("transposed"));
+    }
+
     @Test
     void f32IsBitExactAndRowMajor() throws IOException {
         float[] v = {1.0f, -2.5f, 0.1f, -0.0f, Float.MIN_VALUE, Float.MAX_VALUE, 1.17549435e-38f, 3.0e-39f};
