@@ -26,7 +26,8 @@ import org.rlhf4j.policy.train.TrainLoop;
 
 /**
  * {@code ./rlhf4j ppo}: the third stage of the InstructGPT recipe (PPO, or the critic-free RLOO and GRPO, chosen by
- * {@code algorithm}). Loads the SFT policy and the reward model, trains with {@link PpoTrainer}, then judges the SFT and the PPO policy side by side on held-out prompts with the gold judges
+ * {@code algorithm}). Loads the SFT policy and the reward model, trains with {@link PpoTrainer}, then judges the SFT
+ * and the PPO policy side by side on held-out prompts with the gold judges
  * (same sampling, same seed) and measures both policies' perplexity on held-out pretraining text (the alignment tax).
  */
 public final class Ppo {

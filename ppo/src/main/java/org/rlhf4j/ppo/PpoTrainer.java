@@ -470,15 +470,11 @@ public final class PpoTrainer {
         if (!Double.isNaN(ls.entropy())) m.put("entropy_graph", ls.entropy());
         if (cfg.klPenaltyOrDefault() == PpoConfig.KlPenalty.LOSS) putOrNull(m, "kl_loss", ls.klLoss());
         m.put("clip_fraction", ls.clipFraction());
-        if (cfg.critic()) {
-            m.put("value_clip_fraction", ls.valueClipFraction());
-            m.put("approx_kl", ls.approxKl());
-            m.put("explained_variance", Advantages.explainedVariance(sc.values(), est.returns(), sc.mask()));
-        } else {
-            m.putNull("value_clip_fraction");
-            m.put("approx_kl", ls.approxKl());
-            m.putNull("explained_variance");
-        }
+        if (cfg.critic()) m.put("value_clip_fraction", ls.valueClipFraction());
+        else m.putNull("value_clip_fraction");
+        m.put("approx_kl", ls.approxKl());
+        if (cfg.critic()) m.put("explained_variance", Advantages.explainedVariance(sc.values(), est.returns(), sc.mask()));
+        else m.putNull("explained_variance");
         if (Double.isNaN(ls.ptxLoss())) m.putNull("ptx_loss");
         else m.put("ptx_loss", ls.ptxLoss());
         m.put("grad_norm", ls.gradNorm());
