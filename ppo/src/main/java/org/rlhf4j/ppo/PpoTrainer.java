@@ -68,13 +68,15 @@ public final class PpoTrainer {
     private final PtxBatches ptx;
     private final GoldJudge judge;
     private final PpoLosses.Coefficients coef;
-    private final int seqLen, maxNew;
+    private final int maxNew;
     private final KlController kl;
     private final AdamW opt;
     private Rewards.RunningMoments scoreStats = new Rewards.RunningMoments();
     /** The training engine over the policy's weights (built on first use, after any resume has loaded them). */
     private GptEngine engine;
     private int skippedTotal, consecutiveSkips;
+    /** Where steps 1–2 and the minibatch gradients run; null: here, in this JVM. */
+    private Workers workers;
 
     /**
      * @param policy    the policy being trained; must have the value head; updated in place
@@ -95,7 +97,6 @@ public final class PpoTrainer {
         this.prompts = prompts;
         this.judge = judge;
         this.coef = PpoLosses.Coefficients.of(cfg);
-        this.seqLen = cfg.rollout().seqLen();
         this.maxNew = cfg.rollout().maxNewTokens();
         this.kl = new KlController(cfg.kl());
         this.opt = new AdamW(cfg.optim());
@@ -107,12 +108,47 @@ public final class PpoTrainer {
         }
     }
 
+    /**
+     * Where an iteration's rollouts (steps 1–2) and minibatch gradients (step 5) are computed, for a trainer whose
+     * driver keeps everything else (module {@code spark} puts them on a cluster). Each must return what the static
+     * {@link #sample(PpoConfig, Policy, List, long[])}, {@link #score(PpoConfig, Policy, Policy, RewardFn, Samples)}
+     * and {@link #accumulate(PpoConfig, GptEngine, List, double)} return in this JVM.
+     */
+    public interface Workers {
+        /** Samples and scores {@code batch} with the policy's current weights; row i samples with {@code seeds[i]}. */
+        Rollout rollout(int iteration, List<PromptRecord> batch, long[] seeds);
+
+        /**
+         * Adds the gradient of {@code weight} × the rows' summed token loss at the policy's current weights to
+         * {@code engine}'s gradient buffer (which holds zeros on entry); returns the loss terms and statistics.
+         */
+        Accumulated gradient(List<PpoLosses.Row> rows, double weight, GptEngine engine);
+    }
+
+    /** Has {@link Workers} compute rollouts and minibatch gradients from now on. */
+    public PpoTrainer workers(Workers w) {
+        this.workers = w;
+        return this;
+    }
+
+    /** Steps 1–2 of an iteration. */
+    public record Rollout(Samples samples, Scored scored) {}
+
+    /** Step 5's per-minibatch sums: loss terms (each already × weight), statistics, and tokens run through the engine. */
+    public record Accumulated(double policy, double value, double entropy, double total, PpoLosses.Stats stats, long tokens) {
+        public static final Accumulated ZERO = new Accumulated(0, 0, 0, 0, PpoLosses.Stats.ZERO, 0);
+
+        public Accumulated plus(Accumulated o) {
+            return new Accumulated(policy + o.policy, value + o.value, entropy + o.entropy, total + o.total, stats.plus(o.stats), tokens + o.tokens);
+        }
+    }
+
     /** The run's outcome: the summary, every metrics line, and the final checkpoint. */
     public record Result(ObjectNode summary, List<ObjectNode> metrics, Path last) {}
 
     /** Step 1's output: B prompts and their sampled responses. */
-    record Samples(List<PromptRecord> prompts, List<int[]> promptIds, List<int[]> responseIds, List<String> texts, boolean[] eos) {
-        int size() {
+    public record Samples(List<PromptRecord> prompts, List<int[]> promptIds, List<int[]> responseIds, List<String> texts, boolean[] eos) {
+        public int size() {
             return prompts.size();
         }
     }
@@ -127,7 +163,7 @@ public final class PpoTrainer {
      * @param mask        whether response token j exists
      * @param rawScores   (B) the scorer's output
      */
-    record Scored(double[][] logprobs, double[][] refLogprobs, double[][] values, boolean[][] mask, double[] rawScores) {}
+    public record Scored(double[][] logprobs, double[][] refLogprobs, double[][] values, boolean[][] mask, double[] rawScores) {}
 
     /** What one iteration's update did, averaged over its applied minibatch steps. */
     record LearnStats(int steps, boolean earlyStopped, double policyLoss, double valueLoss, double entropy, double clipFraction,
@@ -159,9 +195,19 @@ public final class PpoTrainer {
     /** One PPO iteration (steps 1–7); returns its metrics line. */
     ObjectNode iteration(int it) {
         long t0 = System.nanoTime();
-        Samples s = sample(it);                                                       // 1. sample
-        long t1 = System.nanoTime();
-        Scored sc = score(s);                                                         // 2. score
+        Samples s;
+        Scored sc;
+        long t1;
+        if (workers == null) {
+            s = sample(it);                                                           // 1. sample
+            t1 = System.nanoTime();
+            sc = score(s);                                                            // 2. score
+        } else {                                                                      // 1–2 on the workers (generate_s covers both)
+            Rollout r = workers.rollout(it, promptsFor(it), rowSeeds(it));
+            s = r.samples();
+            sc = r.scored();
+            t1 = System.nanoTime();
+        }
         long t2 = System.nanoTime();
         double beta = kl.beta();
         double[] scores = Rewards.finalScores(sc.rawScores(), s.eos(), cfg.reward(), scoreStats);
@@ -196,15 +242,23 @@ public final class PpoTrainer {
         return out;
     }
 
-    Samples sample(int it) {
-        List<PromptRecord> batch = promptsFor(it);
-        List<int[]> ids = new ArrayList<>();
-        long[] seeds = new long[batch.size()];
+    /** Row i's sampling seed in iteration {@code it}: a function of (seed, iteration, i) only. */
+    long[] rowSeeds(int it) {
+        long[] seeds = new long[cfg.batchSize()];
         long iterSeed = SeededOrder.mix(cfg.seed(), it, 0, SAMPLE);
-        for (int i = 0; i < batch.size(); i++) {
-            ids.add(policy.chat().renderPrompt(batch.get(i).prompt()));
-            seeds[i] = Generator.rowSeed(iterSeed, i);
-        }
+        for (int i = 0; i < seeds.length; i++) seeds[i] = Generator.rowSeed(iterSeed, i);
+        return seeds;
+    }
+
+    Samples sample(int it) {
+        return sample(cfg, policy, promptsFor(it), rowSeeds(it));
+    }
+
+    /** Step 1 for any rows: each prompt rendered with the chat template and answered with its own seed. */
+    public static Samples sample(PpoConfig cfg, Policy policy, List<PromptRecord> batch, long[] seeds) {
+        List<int[]> ids = new ArrayList<>();
+        for (PromptRecord p : batch) ids.add(policy.chat().renderPrompt(p.prompt()));
+        int maxNew = cfg.rollout().maxNewTokens();
         Generator.Result r = policy.generate(ids, SamplingConfig.sample(cfg.rollout().temperature(), maxNew), seeds);
         List<String> texts = new ArrayList<>();
         boolean[] eos = new boolean[batch.size()];
@@ -218,7 +272,12 @@ public final class PpoTrainer {
     // ---- 2. score ----
 
     Scored score(Samples s) {
-        int b = s.size();
+        return score(cfg, policy, reference, reward, s);
+    }
+
+    /** Step 2 for any rows: the policy's log-probs and values, the reference's log-probs, the scorer's scores. */
+    public static Scored score(PpoConfig cfg, Policy policy, Policy reference, RewardFn reward, Samples s) {
+        int b = s.size(), maxNew = cfg.rollout().maxNewTokens();
         List<int[]> seqs = new ArrayList<>();
         List<RewardFn.Response> responses = new ArrayList<>();
         for (int i = 0; i < b; i++) {
@@ -283,22 +342,10 @@ public final class PpoTrainer {
                 double weight = 1.0 / Math.max(1, PpoLosses.responseTokens(mbRows));
                 GptEngine e = engine();
                 e.zeroGrad();
-                PpoLosses.Stats st = PpoLosses.Stats.ZERO;
-                double mbPl = 0, mbVl = 0, mbEnt = 0, loss = 0;
-                for (int from = 0; from < perMb; from += c.microBatchSize()) {
-                    List<PpoLosses.Row> micro = mbRows.subList(from, from + c.microBatchSize());
-                    int len = paddedLength(micro);
-                    Outputs out = e.forward(PpoLosses.engineBatch(micro, len, coef));
-                    Outputs.Grads g = Outputs.Grads.zerosLike(out);
-                    PpoLosses.Terms terms = PpoLosses.apply(micro, len, weight, coef, out, g);
-                    e.backward(g);
-                    st = st.plus(PpoLosses.stats(micro, len, out.logprob(), out.value(), coef));
-                    mbPl += terms.policy();
-                    mbVl += terms.value();
-                    mbEnt += terms.entropy();
-                    loss += terms.total();
-                    tokens += (long) micro.size() * len;
-                }
+                Accumulated acc = workers == null ? accumulate(cfg, e, mbRows, weight) : workers.gradient(mbRows, weight, e);
+                PpoLosses.Stats st = acc.stats();
+                double mbPl = acc.policy(), mbVl = acc.value(), mbEnt = acc.entropy(), loss = acc.total();
+                tokens += acc.tokens();
                 if (epoch == 0 && mb == 0) ratioDev = st.maxAbsRatioDev();
                 if (c.maxApproxKl() > 0 && st.meanApproxKl() > c.maxApproxKl()) {
                     stopped = true;          // this minibatch's update is not applied
@@ -335,8 +382,28 @@ public final class PpoTrainer {
                 total.valueClipped() / tok, total.meanApproxKl(), ptx == null || warmup ? Double.NaN : ptxLoss / n, gradNorm / n, lr, ratioDev, tokens);
     }
 
+    /**
+     * Forward and backward of {@code rows} in micro-batches of ppo.micro_batch_size, each token's loss × {@code weight},
+     * the gradients adding up in {@code e}'s gradient buffer.
+     */
+    public static Accumulated accumulate(PpoConfig cfg, GptEngine e, List<PpoLosses.Row> rows, double weight) {
+        PpoLosses.Coefficients coef = PpoLosses.Coefficients.of(cfg);
+        Accumulated acc = Accumulated.ZERO;
+        for (int from = 0; from < rows.size(); from += cfg.ppo().microBatchSize()) {
+            List<PpoLosses.Row> micro = rows.subList(from, Math.min(rows.size(), from + cfg.ppo().microBatchSize()));
+            int len = paddedLength(micro, cfg.rollout().seqLen());
+            Outputs out = e.forward(PpoLosses.engineBatch(micro, len, coef));
+            Outputs.Grads g = Outputs.Grads.zerosLike(out);
+            PpoLosses.Terms terms = PpoLosses.apply(micro, len, weight, coef, out, g);
+            e.backward(g);
+            acc = acc.plus(new Accumulated(terms.policy(), terms.value(), terms.entropy(), terms.total(),
+                    PpoLosses.stats(micro, len, out.logprob(), out.value(), coef), (long) micro.size() * len));
+        }
+        return acc;
+    }
+
     /** The length a micro-batch is right-padded to ({@link EngineBatch#paddedLength}; most run at 96 or 128, not 164). */
-    int paddedLength(List<PpoLosses.Row> micro) {
+    static int paddedLength(List<PpoLosses.Row> micro, int seqLen) {
         int longest = 0;
         for (PpoLosses.Row r : micro) longest = Math.max(longest, r.sequence().length);
         return EngineBatch.paddedLength(longest, seqLen);
