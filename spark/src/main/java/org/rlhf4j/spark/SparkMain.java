@@ -124,7 +124,7 @@ public final class SparkMain {
             });
             System.out.println(r.summary().toPrettyString());
             if (used[0] != null)
-                System.err.printf("spark: %s, %d slots; %.1f MB broadcast in all%n", sc.master(), sc.defaultParallelism(), used[0].broadcastBytes() / 1e6);
+                System.err.printf("spark: %s, default parallelism %d; %.1f MB broadcast in all%n", sc.master(), sc.defaultParallelism(), used[0].broadcastBytes() / 1e6);
             return 0;
         } finally {
             sc.stop();
