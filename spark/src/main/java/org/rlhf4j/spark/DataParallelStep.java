@@ -111,7 +111,7 @@ public final class DataParallelStep {
 
     /** One task's copy of the model, engine and task on an executor, pooled per run as in {@link Replicas}. */
     static final class Replica {
-        private static final Map<Long, ConcurrentLinkedDeque<Replica>> POOLS = new ConcurrentHashMap<>();
+        private static final Map<String, ConcurrentLinkedDeque<Replica>> POOLS = new ConcurrentHashMap<>();
         final Policy policy;
         final GptEngine engine;
         final TrainLoop.Task task;
@@ -125,8 +125,8 @@ public final class DataParallelStep {
         }
 
         static Replica borrow(Broadcast<Run> run) {
-            ConcurrentLinkedDeque<Replica> pool = POOLS.computeIfAbsent(run.id(), id -> {
-                POOLS.keySet().removeIf(other -> other != id.longValue());
+            ConcurrentLinkedDeque<Replica> pool = POOLS.computeIfAbsent(Replicas.key(run), k -> {
+                POOLS.keySet().removeIf(other -> !other.equals(k));
                 return new ConcurrentLinkedDeque<>();
             });
             Replica r = pool.pollFirst();
@@ -134,7 +134,7 @@ public final class DataParallelStep {
         }
 
         static void release(Broadcast<Run> run, Replica r) {
-            ConcurrentLinkedDeque<Replica> pool = POOLS.get(run.id());
+            ConcurrentLinkedDeque<Replica> pool = POOLS.get(Replicas.key(run));
             if (pool != null) pool.addFirst(r);
         }
 

@@ -20,7 +20,7 @@ import org.rlhf4j.ppo.RewardFn;
  * is rebuilt during a run.
  */
 final class Replicas {
-    private static final Map<Long, ConcurrentLinkedDeque<Replica>> POOLS = new ConcurrentHashMap<>();
+    private static final Map<String, ConcurrentLinkedDeque<Replica>> POOLS = new ConcurrentHashMap<>();
 
     private Replicas() {}
 
@@ -62,8 +62,8 @@ final class Replicas {
 
     /** A replica of the run's models holding the broadcast weights; give it back with {@link #release}. */
     static Replica borrow(Broadcast<PpoRun> run, Broadcast<float[]> weights) {
-        ConcurrentLinkedDeque<Replica> pool = POOLS.computeIfAbsent(run.id(), id -> {
-            POOLS.keySet().removeIf(other -> other != id.longValue());     // a new run: the last one's models go
+        ConcurrentLinkedDeque<Replica> pool = POOLS.computeIfAbsent(key(run), k -> {
+            POOLS.keySet().removeIf(other -> !other.equals(k));            // a new run: the last one's models go
             return new ConcurrentLinkedDeque<>();
         });
         Replica r = pool.pollFirst();
@@ -72,8 +72,13 @@ final class Replicas {
         return r;
     }
 
+    /** Broadcast ids restart with each SparkContext, and local mode runs contexts one after the other in one JVM. */
+    static String key(Broadcast<?> run) {
+        return org.apache.spark.SparkEnv.get().conf().getAppId() + "/" + run.id();
+    }
+
     static void release(Broadcast<PpoRun> run, Replica r) {
-        ConcurrentLinkedDeque<Replica> pool = POOLS.get(run.id());
+        ConcurrentLinkedDeque<Replica> pool = POOLS.get(key(run));
         if (pool != null) pool.addFirst(r);
     }
 }
