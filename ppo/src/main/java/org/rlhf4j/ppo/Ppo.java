@@ -42,7 +42,22 @@ public final class Ppo {
     record Inputs(Checkpoint.Contents sft, Checkpoint.Contents rewardModel, List<PromptRecord> prompts, int promptsTooLong,
                   List<PretrainDoc> ptxDocs, List<PromptRecord> evalPrompts, List<PretrainDoc> evalDocs) {}
 
+    /** What a run trains with, for a {@link WorkersFactory}: the config, the three roles and the training prompts. */
+    public record Setup(PpoConfig config, Policy policy, Policy reference, Policy rewardModel, boolean goldJudgeReward, List<PromptRecord> prompts) {}
+
+    /** Builds the trainer's {@link PpoTrainer.Workers} (module spark); it may add what it used to the run's provenance. */
+    @FunctionalInterface
+    public interface WorkersFactory {
+        PpoTrainer.Workers create(Setup setup, ObjectNode provenance);
+    }
+
     public static PpoTrainer.Result run(ConfigLoader.Loaded<PpoConfig> loaded, Path out, boolean resume, List<String> command) throws IOException {
+        return run(loaded, out, resume, command, null);
+    }
+
+    /** As above, with rollouts and minibatch gradients computed by the workers {@code workers} builds (null: in this JVM). */
+    public static PpoTrainer.Result run(ConfigLoader.Loaded<PpoConfig> loaded, Path out, boolean resume, List<String> command,
+                                        WorkersFactory workers) throws IOException {
         PpoConfig c = loaded.config();
         // 1. load and check every input; all problems at once
         Inputs in = load(c);
@@ -65,9 +80,12 @@ public final class Ppo {
         meta.put("reward_model", c.rewardModel());
         // 4. train
         GoldJudge judge = GoldJudge.load();
-        RewardFn scorer = PpoConfig.Reward.GOLD_JUDGE.equals(c.reward().sourceOrDefault()) ? RewardFn.goldJudge(judge) : RewardFn.rewardModel(roles.rewardModel());
+        boolean goldReward = PpoConfig.Reward.GOLD_JUDGE.equals(c.reward().sourceOrDefault());
+        RewardFn scorer = goldReward ? RewardFn.goldJudge(judge) : RewardFn.rewardModel(roles.rewardModel());
         meta.put("reward_source", c.reward().sourceOrDefault());
         PpoTrainer trainer = new PpoTrainer(c, roles.policy(), roles.reference(), scorer, in.prompts(), in.ptxDocs(), judge);
+        if (workers != null)
+            trainer.workers(workers.create(new Setup(c, roles.policy(), roles.reference(), roles.rewardModel(), goldReward, in.prompts()), prov));
         PpoTrainer.Result r = trainer.run(out, prov, meta, resume);
         // 5. held-out evaluation, SFT (the reference) next to the final PPO policy
         ObjectNode s = r.summary();

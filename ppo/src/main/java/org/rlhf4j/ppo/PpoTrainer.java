@@ -71,13 +71,15 @@ public final class PpoTrainer {
     private final PtxBatches ptx;
     private final GoldJudge judge;
     private final PpoLosses.Coefficients coef;
-    private final int seqLen, maxNew;
+    private final int maxNew;
     private final KlController kl;
     private final AdamW opt;
     private Rewards.RunningMoments scoreStats = new Rewards.RunningMoments();
     /** The training engine over the policy's weights (built on first use, after any resume has loaded them). */
     private GptEngine engine;
     private int skippedTotal, consecutiveSkips;
+    /** Where steps 1–2 and the minibatch gradients run; null: here, in this JVM. */
+    private Workers workers;
 
     /**
      * @param policy    the policy being trained; has the value head in PPO and none in RLOO/GRPO; updated in place
@@ -100,7 +102,6 @@ public final class PpoTrainer {
         this.prompts = prompts;
         this.judge = judge;
         this.coef = PpoLosses.Coefficients.of(cfg);
-        this.seqLen = cfg.rollout().seqLen();
         this.maxNew = cfg.rollout().maxNewTokens();
         this.kl = new KlController(cfg.kl());
         this.opt = new AdamW(cfg.optim());
@@ -112,12 +113,47 @@ public final class PpoTrainer {
         }
     }
 
+    /**
+     * Where an iteration's rollouts (steps 1–2) and minibatch gradients (step 5) are computed, for a trainer whose
+     * driver keeps everything else (module {@code spark} puts them on a cluster). Each must return what the static
+     * {@link #sample(PpoConfig, Policy, List, long[])}, {@link #score(PpoConfig, Policy, Policy, RewardFn, Samples)}
+     * and {@link #accumulate(PpoConfig, PpoLosses.Coefficients, GptEngine, List, double)} return in this JVM.
+     */
+    public interface Workers {
+        /** Samples and scores {@code batch} with the policy's current weights; row i samples with {@code seeds[i]}. */
+        Rollout rollout(int iteration, List<PromptRecord> batch, long[] seeds);
+
+        /**
+         * Adds the gradient of {@code weight} × the rows' summed token loss at the policy's current weights to
+         * {@code engine}'s gradient buffer (which holds zeros on entry); returns the loss terms and statistics.
+         */
+        Accumulated gradient(List<PpoLosses.Row> rows, double weight, PpoLosses.Coefficients coef, GptEngine engine);
+    }
+
+    /** Has {@link Workers} compute rollouts and minibatch gradients from now on. */
+    public PpoTrainer workers(Workers w) {
+        this.workers = w;
+        return this;
+    }
+
+    /** Steps 1–2 of an iteration. */
+    public record Rollout(Samples samples, Scored scored) {}
+
+    /** Step 5's per-minibatch sums: loss terms (each already × weight), statistics, and tokens run through the engine. */
+    public record Accumulated(double policy, double value, double entropy, double kl, double total, PpoLosses.Stats stats, long tokens) {
+        public static final Accumulated ZERO = new Accumulated(0, 0, 0, 0, 0, PpoLosses.Stats.ZERO, 0);
+
+        public Accumulated plus(Accumulated o) {
+            return new Accumulated(policy + o.policy, value + o.value, entropy + o.entropy, kl + o.kl, total + o.total, stats.plus(o.stats), tokens + o.tokens);
+        }
+    }
+
     /** The run's outcome: the summary, every metrics line, and the final checkpoint. */
     public record Result(ObjectNode summary, List<ObjectNode> metrics, Path last) {}
 
     /** Step 1's output: B prompts and their sampled responses. */
-    record Samples(List<PromptRecord> prompts, List<int[]> promptIds, List<int[]> responseIds, List<String> texts, boolean[] eos) {
-        int size() {
+    public record Samples(List<PromptRecord> prompts, List<int[]> promptIds, List<int[]> responseIds, List<String> texts, boolean[] eos) {
+        public int size() {
             return prompts.size();
         }
     }
@@ -132,7 +168,7 @@ public final class PpoTrainer {
      * @param mask        whether response token j exists
      * @param rawScores   (B) the scorer's output
      */
-    record Scored(double[][] logprobs, double[][] refLogprobs, double[][] values, boolean[][] mask, double[] rawScores) {}
+    public record Scored(double[][] logprobs, double[][] refLogprobs, double[][] values, boolean[][] mask, double[] rawScores) {}
 
     /** What one iteration's update did, averaged over its applied minibatch steps. */
     record LearnStats(int steps, boolean earlyStopped, double policyLoss, double valueLoss, double entropy, double klLoss,
@@ -164,9 +200,19 @@ public final class PpoTrainer {
     /** One PPO iteration (steps 1–7); returns its metrics line. */
     ObjectNode iteration(int it) {
         long t0 = System.nanoTime();
-        Samples s = sample(it);                                                       // 1. sample
-        long t1 = System.nanoTime();
-        Scored sc = score(s);                                                         // 2. score
+        Samples s;
+        Scored sc;
+        long t1;
+        if (workers == null) {
+            s = sample(it);                                                           // 1. sample
+            t1 = System.nanoTime();
+            sc = score(s);                                                            // 2. score
+        } else {                                                                      // 1–2 on the workers (generate_s covers both)
+            Rollout r = workers.rollout(it, rowsFor(it), rowSeeds(it));
+            s = r.samples();
+            sc = r.scored();
+            t1 = System.nanoTime();
+        }
         long t2 = System.nanoTime();
         double beta = kl.beta();
         double[] scores = Rewards.finalScores(sc.rawScores(), s.eos(), cfg.reward(), scoreStats);
@@ -204,24 +250,34 @@ public final class PpoTrainer {
         return out;
     }
 
+    /** The rows of iteration {@code it}: rows [g·k, (g+1)·k) are prompt g's k samples. */
+    List<PromptRecord> rowsFor(int it) {
+        List<PromptRecord> rows = new ArrayList<>();
+        for (PromptRecord p : promptsFor(it)) for (int sample = 0; sample < cfg.k(); sample++) rows.add(p);
+        return rows;
+    }
+
     /**
-     * Rows [g·k, (g+1)·k) are prompt g's k samples; sample s of prompt g has the seed rowSeed(mix(seed, it, s), g),
-     * which for k = 1 is the seed PPO has always used.
+     * Each row's sampling seed in iteration {@code it}, a function of (seed, iteration, prompt, sample) only: sample s of
+     * prompt g has rowSeed(mix(seed, it, s), g), which for k = 1 is the seed PPO has always used.
      */
+    long[] rowSeeds(int it) {
+        int k = cfg.k(), groups = cfg.promptsPerIteration();
+        long[] seeds = new long[groups * k];
+        for (int g = 0; g < groups; g++)
+            for (int sample = 0; sample < k; sample++) seeds[g * k + sample] = Generator.rowSeed(SeededOrder.mix(cfg.seed(), it, sample, SAMPLE), g);
+        return seeds;
+    }
+
     Samples sample(int it) {
-        List<PromptRecord> prompts = promptsFor(it);
-        int k = cfg.k();
-        List<PromptRecord> batch = new ArrayList<>();
+        return sample(cfg, policy, rowsFor(it), rowSeeds(it));
+    }
+
+    /** Step 1 for any rows: each prompt rendered with the chat template and answered with its own seed. */
+    public static Samples sample(PpoConfig cfg, Policy policy, List<PromptRecord> batch, long[] seeds) {
         List<int[]> ids = new ArrayList<>();
-        long[] seeds = new long[prompts.size() * k];
-        for (int g = 0; g < prompts.size(); g++) {
-            int[] rendered = policy.chat().renderPrompt(prompts.get(g).prompt());
-            for (int sample = 0; sample < k; sample++) {
-                seeds[batch.size()] = Generator.rowSeed(SeededOrder.mix(cfg.seed(), it, sample, SAMPLE), g);
-                batch.add(prompts.get(g));
-                ids.add(rendered);
-            }
-        }
+        for (PromptRecord p : batch) ids.add(policy.chat().renderPrompt(p.prompt()));
+        int maxNew = cfg.rollout().maxNewTokens();
         Generator.Result r = policy.generate(ids, SamplingConfig.sample(cfg.rollout().temperature(), maxNew), seeds);
         List<String> texts = new ArrayList<>();
         boolean[] eos = new boolean[batch.size()];
@@ -235,7 +291,12 @@ public final class PpoTrainer {
     // ---- 2. score ----
 
     Scored score(Samples s) {
-        int b = s.size();
+        return score(cfg, policy, reference, reward, s);
+    }
+
+    /** Step 2 for any rows: the policy's log-probs and values, the reference's log-probs, the scorer's scores. */
+    public static Scored score(PpoConfig cfg, Policy policy, Policy reference, RewardFn reward, Samples s) {
+        int b = s.size(), maxNew = cfg.rollout().maxNewTokens();
         List<int[]> seqs = new ArrayList<>();
         List<RewardFn.Response> responses = new ArrayList<>();
         for (int i = 0; i < b; i++) {
@@ -317,23 +378,10 @@ public final class PpoTrainer {
                 double weight = 1.0 / Math.max(1, PpoLosses.responseTokens(mbRows));
                 GptEngine e = engine();
                 e.zeroGrad();
-                PpoLosses.Stats st = PpoLosses.Stats.ZERO;
-                double mbPl = 0, mbVl = 0, mbEnt = 0, mbKl = 0, loss = 0;
-                for (int from = 0; from < perMb; from += c.microBatchSize()) {
-                    List<PpoLosses.Row> micro = mbRows.subList(from, from + c.microBatchSize());
-                    int len = paddedLength(micro);
-                    Outputs out = e.forward(PpoLosses.engineBatch(micro, len, coef));
-                    Outputs.Grads g = Outputs.Grads.zerosLike(out);
-                    PpoLosses.Terms terms = PpoLosses.apply(micro, len, weight, coef, out, g);
-                    e.backward(g);
-                    st = st.plus(PpoLosses.stats(micro, len, out.logprob(), out.value(), coef));
-                    mbPl += terms.policy();
-                    mbVl += terms.value();
-                    mbEnt += terms.entropy();
-                    mbKl += terms.kl();
-                    loss += terms.total();
-                    tokens += (long) micro.size() * len;
-                }
+                Accumulated acc = workers == null ? accumulate(cfg, coef, e, mbRows, weight) : workers.gradient(mbRows, weight, coef, e);
+                PpoLosses.Stats st = acc.stats();
+                double mbPl = acc.policy(), mbVl = acc.value(), mbEnt = acc.entropy(), mbKl = acc.kl(), loss = acc.total();
+                tokens += acc.tokens();
                 if (epoch == 0 && mb == 0) ratioDev = st.maxAbsRatioDev();
                 if (c.maxApproxKl() > 0 && st.meanApproxKl() > c.maxApproxKl()) {
                     stopped = true;          // this minibatch's update is not applied
@@ -372,8 +420,27 @@ public final class PpoTrainer {
                 total.valueClipped() / tok, total.meanApproxKl(), ptx == null || warmup ? Double.NaN : ptxLoss / n, gradNorm / n, lr, ratioDev, tokens);
     }
 
+    /**
+     * Forward and backward of {@code rows} in micro-batches of ppo.micro_batch_size, each token's loss × {@code weight},
+     * the gradients adding up in {@code e}'s gradient buffer.
+     */
+    public static Accumulated accumulate(PpoConfig cfg, PpoLosses.Coefficients coef, GptEngine e, List<PpoLosses.Row> rows, double weight) {
+        Accumulated acc = Accumulated.ZERO;
+        for (int from = 0; from < rows.size(); from += cfg.ppo().microBatchSize()) {
+            List<PpoLosses.Row> micro = rows.subList(from, Math.min(rows.size(), from + cfg.ppo().microBatchSize()));
+            int len = paddedLength(micro, cfg.rollout().seqLen());
+            Outputs out = e.forward(PpoLosses.engineBatch(micro, len, coef));
+            Outputs.Grads g = Outputs.Grads.zerosLike(out);
+            PpoLosses.Terms terms = PpoLosses.apply(micro, len, weight, coef, out, g);
+            e.backward(g);
+            acc = acc.plus(new Accumulated(terms.policy(), terms.value(), terms.entropy(), terms.kl(), terms.total(),
+                    PpoLosses.stats(micro, len, out.logprob(), out.value(), coef), (long) micro.size() * len));
+        }
+        return acc;
+    }
+
     /** The length a micro-batch is right-padded to ({@link EngineBatch#paddedLength}; most run at 96 or 128, not 164). */
-    int paddedLength(List<PpoLosses.Row> micro) {
+    static int paddedLength(List<PpoLosses.Row> micro, int seqLen) {
         int longest = 0;
         for (PpoLosses.Row r : micro) longest = Math.max(longest, r.sequence().length);
         return EngineBatch.paddedLength(longest, seqLen);
