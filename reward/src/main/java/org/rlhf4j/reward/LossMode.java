@@ -3,8 +3,9 @@ package org.rlhf4j.reward;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
- * How the pairwise losses of a batch are averaged. Both modes score every response once and form all C(K,2) pairs of
- * each ranking; they differ only in the weight of each pair.
+ * The reward model's ranking loss. Every mode scores every response once. The two pair modes form all C(K,2) pairs of
+ * each ranking and differ only in the weight of each pair ({@link PairLoss}); {@link #PLACKETT_LUCE} is the listwise
+ * likelihood of the whole ranking ({@link PlackettLuce}).
  */
 public enum LossMode {
     /**
@@ -17,5 +18,16 @@ public enum LossMode {
      * Each pair is its own example (as TRL and OpenRLHF train on pairs): the batch loss is the mean over all pairs, so a
      * prompt with K = 9 (36 pairs) counts 36 times as much as one with K = 2. Pair weight: 1 / (pairs in the step).
      */
-    @JsonProperty("independent") INDEPENDENT
+    @JsonProperty("independent") INDEPENDENT,
+    /**
+     * The Plackett-Luce likelihood of the whole K-way ranking σ: −Σ_j log(exp r_σ(j) / Σ_{k≥j} exp r_σ(k)), "pick the
+     * best of what is left" K−1 times. Each prompt weighs the same (weight 1/prompts in the step), as in
+     * {@link #GROUPED}; at K = 2 it is exactly the pairwise loss.
+     */
+    @JsonProperty("plackett_luce") PLACKETT_LUCE;
+
+    /** Whether the loss is over pairs (grouped, independent) rather than over whole rankings. */
+    public boolean pairwise() {
+        return this != PLACKETT_LUCE;
+    }
 }

@@ -42,6 +42,7 @@ public record PairBatch(List<int[]> rows, int[] winner, int[] loser, double[] we
         return switch (mode) {
             case GROUPED -> 1.0 / (pairCount(k) * (double) promptsInStep);
             case INDEPENDENT -> 1.0 / pairsInStep;
+            case PLACKETT_LUCE -> throw new IllegalArgumentException("plackett_luce is a listwise loss: it has no pair weights (see PlackettLuce)");
         };
     }
 

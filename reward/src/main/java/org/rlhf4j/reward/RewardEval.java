@@ -23,7 +23,7 @@ import org.rlhf4j.data.world.TaskFamily;
  *       gold scores are skipped and counted);</li>
  *   <li>a calibration table: each pair oriented by response index (i &lt; j), predicted P(i preferred) = σ(r_i − r_j)
  *       in ten equal bins, against how often the annotator preferred i; and the expected calibration error;</li>
- *   <li>the loss the training objective would give on this set.</li>
+ *   <li>the loss the training objective would give on this set (pairwise or Plackett-Luce, as trained).</li>
  * </ul>
  */
 public final class RewardEval {
@@ -180,7 +180,7 @@ public final class RewardEval {
         dist.forEach((k, v) -> byDist.put(k, new Accuracy(v[0], (long) v[1])));
         double mean = all.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
         double var = all.stream().mapToDouble(v -> (v - mean) * (v - mean)).average().orElse(Double.NaN);
-        double loss = PairLoss.loss(flat, PairBatch.of(prompts, mode), margin);
+        double loss = mode.pairwise() ? PairLoss.loss(flat, PairBatch.of(prompts, mode), margin) : PlackettLuce.loss(flat, PlackettLuce.of(prompts));
         return new Report(loss, new Accuracy(correct, n), new Accuracy(goldCorrect, goldN), goldTies, goldMissing,
                 byFamily, byDist, bins, ece, mean, Math.sqrt(var));
     }

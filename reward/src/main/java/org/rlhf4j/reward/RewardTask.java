@@ -98,13 +98,17 @@ public final class RewardTask implements TrainLoop.Task {
         long tokens = 0;
         List<TrainLoop.Micro> micro = new ArrayList<>();
         for (int from = 0; from < prompts.size(); from += loop.microBatchSize()) {
-            PairBatch b = PairBatch.of(prompts.subList(from, Math.min(prompts.size(), from + loop.microBatchSize())), mode, prompts.size(), pairs);
+            List<RankedPrompt> part = prompts.subList(from, Math.min(prompts.size(), from + loop.microBatchSize()));
             int longest = 0;
-            for (int[] r : b.rows()) {
-                tokens += r.length;
-                longest = Math.max(longest, r.length);
-            }
-            micro.add(PairLoss.micro(b, EngineBatch.paddedLength(longest, seqLen), margin));
+            for (RankedPrompt rp : part)
+                for (int[] r : rp.rows()) {
+                    tokens += r.length;
+                    longest = Math.max(longest, r.length);
+                }
+            int len = EngineBatch.paddedLength(longest, seqLen);
+            micro.add(mode.pairwise()
+                    ? PairLoss.micro(PairBatch.of(part, mode, prompts.size(), pairs), len, margin)
+                    : PlackettLuce.micro(PlackettLuce.of(part, prompts.size()), len));
         }
         return new TrainLoop.Batch(micro, tokens);
     }

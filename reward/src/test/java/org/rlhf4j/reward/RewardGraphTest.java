@@ -131,7 +131,7 @@ class RewardGraphTest {
 
     @Test
     void theEngineLossAndEveryGradientEqualTheGraphInFloat64() {
-        for (LossMode mode : LossMode.values()) {
+        for (LossMode mode : List.of(LossMode.GROUPED, LossMode.INDEPENDENT)) {   // the pair losses' graph oracle
             Policy p = Tiny.policy(CTX, 11, DataType.DOUBLE, true);
             PairBatch b = PairBatch.of(List.of(rendered(p, k3()), rendered(p, k4())), mode);
             TrainGraph.Result want = new TrainGraph(p.weights(), CTX, PairLoss.builder(0.25)).run(PairLoss.feeds(b, CTX, DataType.DOUBLE));
@@ -174,7 +174,7 @@ class RewardGraphTest {
 
     @Test
     void gradientsOfTheFullLossThroughTheModelMatchFiniteDifferences() {
-        for (LossMode mode : LossMode.values()) {
+        for (LossMode mode : List.of(LossMode.GROUPED, LossMode.INDEPENDENT)) {   // the pair losses' graph oracle
             Policy p = Tiny.policy(CTX, 11, DataType.DOUBLE, true);
             TrainGraph g = new TrainGraph(p.weights(), CTX, PairLoss.builder(0.25));
             PairBatch b = PairBatch.of(List.of(rendered(p, k3()), rendered(p, k4())), mode);
