@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.rlhf4j.dpo.DpoConfig;
 import org.rlhf4j.policy.ModelSpec;
 import org.rlhf4j.policy.config.ConfigLoader;
 import org.rlhf4j.ppo.PpoConfig;
@@ -18,9 +19,10 @@ import org.rlhf4j.sft.SftConfig;
 /** Every file in configs/ is a complete recipe that its stage accepts as is (no unknown, missing or out-of-range key). */
 class ShippedConfigsTest {
     static final Path CONFIGS = Path.of("..", "configs");
-    static final Map<String, Class<?>> TYPES = Map.of("pretrain.json", PretrainConfig.class, "sft.json", SftConfig.class,
-            "reward.json", RewardConfig.class, "ppo.json", PpoConfig.class, "eval.json", EvalConfig.class,
-            "quickstart.json", RunConfig.class, "run.json", RunConfig.class, "model.json", ModelSpec.class, "model-nano.json", ModelSpec.class);
+    static final Map<String, Class<?>> TYPES = Map.ofEntries(Map.entry("pretrain.json", PretrainConfig.class), Map.entry("sft.json", SftConfig.class),
+            Map.entry("reward.json", RewardConfig.class), Map.entry("ppo.json", PpoConfig.class), Map.entry("dpo.json", DpoConfig.class),
+            Map.entry("eval.json", EvalConfig.class), Map.entry("quickstart.json", RunConfig.class), Map.entry("run.json", RunConfig.class),
+            Map.entry("model.json", ModelSpec.class), Map.entry("model-nano.json", ModelSpec.class));
 
     @Test
     void everyShippedConfigLoads() throws Exception {

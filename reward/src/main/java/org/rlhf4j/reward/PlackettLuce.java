@@ -1,5 +1,6 @@
 package org.rlhf4j.reward;
 
+import org.rlhf4j.data.rank.RankedPrompt;
 import java.util.ArrayList;
 import java.util.List;
 import org.rlhf4j.policy.engine.EngineBatch;

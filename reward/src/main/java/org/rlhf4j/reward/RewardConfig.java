@@ -1,5 +1,6 @@
 package org.rlhf4j.reward;
 
+import org.rlhf4j.data.rank.LossMode;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.ArrayList;
 import java.util.List;

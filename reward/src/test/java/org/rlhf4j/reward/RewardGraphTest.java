@@ -1,5 +1,8 @@
 package org.rlhf4j.reward;
 
+import org.rlhf4j.data.rank.RankedPrompt;
+import org.rlhf4j.data.rank.PairBatch;
+import org.rlhf4j.data.rank.LossMode;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.ArrayList;

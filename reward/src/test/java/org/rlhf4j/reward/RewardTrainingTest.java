@@ -1,5 +1,6 @@
 package org.rlhf4j.reward;
 
+import org.rlhf4j.data.rank.LossMode;
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;

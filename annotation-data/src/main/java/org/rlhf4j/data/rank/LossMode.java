@@ -1,11 +1,12 @@
-package org.rlhf4j.reward;
+package org.rlhf4j.data.rank;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
- * The reward model's ranking loss. Every mode scores every response once. The two pair modes form all C(K,2) pairs of
- * each ranking and differ only in the weight of each pair ({@link PairLoss}); {@link #PLACKETT_LUCE} is the listwise
- * likelihood of the whole ranking ({@link PlackettLuce}).
+ * How a stage that learns from K-way rankings turns each ranking into a loss (the reward model's {@code mode}, DPO's
+ * {@code pairs}). The two pair modes form all C(K,2) pairs of each ranking and differ only in the weight of each pair
+ * ({@link PairBatch}); {@link #PLACKETT_LUCE} is the listwise likelihood of the whole ranking (the reward model's
+ * {@code PlackettLuce}; DPO accepts the pair modes only).
  */
 public enum LossMode {
     /**
