@@ -11,13 +11,25 @@ package org.rlhf4j.ppo;
  *   A_t = δ_t + γλ·A_{t+1}                         (A = 0 at padding)
  *   R_t = A_t + V_t                                the value loss's target (before any whitening of A)
  * </pre>
+ *
+ * The critic-free modes (RLOO, GRPO) need no values: each response gets one advantage, from its whole reward
+ * R_i = Σ_t r_t (the score minus β·Σ_t (log π − log π_ref) when the KL is in the reward) and the rewards of the other
+ * samples of the same prompt, and every one of its tokens uses it. Rows [g·k, (g+1)·k) are prompt g's k samples.
+ *
+ * <pre>
+ *   RLOO (Ahmadian et al. 2024):  A_i = R_i − (Σ_{j≠i} R_j) / (k − 1)          the leave-one-out mean as baseline
+ *   GRPO (Shao et al. 2024):      A_i = (R_i − mean_g R) / (std_g R + ε)       std with n − 1, ε = {@value #GRPO_EPS}
+ * </pre>
  */
 public final class Advantages {
     private Advantages() {}
 
+    /** ε of GRPO's (R − mean) / (std + ε): a group whose rewards are all equal gets advantage 0, not 0/0. */
+    public static final double GRPO_EPS = 1e-6;
+
     /**
-     * @param advantages (B, L) A_t, raw (not whitened); 0 at padding
-     * @param returns    (B, L) A_t + V_t; 0 at padding
+     * @param advantages (B, L) A_t, raw from {@link #gae} (not whitened); 0 at padding
+     * @param returns    (B, L) A_t + V_t; 0 at padding (null in the critic-free modes, which have no value to learn)
      */
     public record Result(double[][] advantages, double[][] returns) {}
 
@@ -44,6 +56,56 @@ public final class Advantages {
             }
         }
         return new Result(adv, ret);
+    }
+
+    // ---- the critic-free estimators: one advantage per response, from the k samples of its prompt ----
+
+    /** R_b = Σ_t r_t over row b's real tokens: a response's whole reward. */
+    public static double[] sequenceRewards(double[][] rewards, boolean[][] mask) {
+        double[] out = new double[rewards.length];
+        for (int b = 0; b < rewards.length; b++) for (int t = 0; t < rewards[b].length; t++) if (mask[b][t]) out[b] += rewards[b][t];
+        return out;
+    }
+
+    /** RLOO: A_i = R_i − the mean of the other k − 1 rewards of its group (groups are consecutive runs of k; k ≥ 2). */
+    public static double[] rloo(double[] r, int k) {
+        checkGroups(r.length, k);
+        double[] a = new double[r.length];
+        for (int g = 0; g < r.length; g += k) {
+            double sum = 0;
+            for (int i = g; i < g + k; i++) sum += r[i];
+            for (int i = g; i < g + k; i++) a[i] = r[i] - (sum - r[i]) / (k - 1);
+        }
+        return a;
+    }
+
+    /** GRPO: A_i = (R_i − group mean) / (group std + eps), the std with n − 1 (groups are consecutive runs of k; k ≥ 2). */
+    public static double[] grpo(double[] r, int k, double eps) {
+        checkGroups(r.length, k);
+        double[] a = new double[r.length];
+        for (int g = 0; g < r.length; g += k) {
+            double sum = 0;
+            for (int i = g; i < g + k; i++) sum += r[i];
+            double mean = sum / k, sq = 0;
+            for (int i = g; i < g + k; i++) sq += (r[i] - mean) * (r[i] - mean);
+            double std = Math.sqrt(sq / (k - 1));
+            for (int i = g; i < g + k; i++) a[i] = (r[i] - mean) / (std + eps);
+        }
+        return a;
+    }
+
+    /** (B, L): {@code perResponse[b]} at every real token of row b, 0 at padding. */
+    public static double[][] perToken(double[] perResponse, boolean[][] mask) {
+        double[][] out = new double[mask.length][];
+        for (int b = 0; b < mask.length; b++) {
+            out[b] = new double[mask[b].length];
+            for (int t = 0; t < mask[b].length; t++) if (mask[b][t]) out[b][t] = perResponse[b];
+        }
+        return out;
+    }
+
+    private static void checkGroups(int n, int k) {
+        if (k < 2 || n % k != 0) throw new IllegalArgumentException(n + " rewards do not form groups of k=" + k + " (k >= 2, a divisor of the count)");
     }
 
     /**

@@ -25,8 +25,9 @@ import org.rlhf4j.policy.model.GptWeights.Head;
 import org.rlhf4j.policy.train.TrainLoop;
 
 /**
- * {@code ./rlhf4j ppo}: the third stage of the InstructGPT recipe. Loads the SFT policy and the reward model, trains
- * with {@link PpoTrainer}, then judges the SFT and the PPO policy side by side on held-out prompts with the gold judges
+ * {@code ./rlhf4j ppo}: the third stage of the InstructGPT recipe (PPO, or the critic-free RLOO and GRPO, chosen by
+ * {@code algorithm}). Loads the SFT policy and the reward model, trains with {@link PpoTrainer}, then judges the SFT
+ * and the PPO policy side by side on held-out prompts with the gold judges
  * (same sampling, same seed) and measures both policies' perplexity on held-out pretraining text (the alignment tax).
  */
 public final class Ppo {
@@ -45,7 +46,7 @@ public final class Ppo {
         PpoConfig c = loaded.config();
         // 1. load and check every input; all problems at once
         Inputs in = load(c);
-        // 2. the roles: policy = SFT + value head, reference = frozen SFT, reward model
+        // 2. the roles: policy = SFT (+ value head in PPO), reference = frozen SFT, reward model
         Roles roles = roles(c, in);
         // 3. provenance: the SFT checkpoint is the parent; the reward model's provenance travels alongside
         ObjectNode prov = Provenance.create("ppo", command, loaded.resolved(),
@@ -56,7 +57,10 @@ public final class Ppo {
         rm.set("provenance", in.rewardModel().provenance());
         ObjectNode meta = JSON.createObjectNode();
         meta.put("stage", "ppo");
-        meta.put("value_head_init", c.valueHeadInit().wireName());
+        meta.put("algorithm", c.algorithmOrDefault().wireName());
+        meta.put("samples_per_prompt", c.k());
+        meta.put("kl_penalty", c.klPenaltyOrDefault().wireName());
+        if (c.critic()) meta.put("value_head_init", c.valueHeadInit().wireName());
         meta.put("temperature", c.rollout().temperature());
         meta.put("reward_model", c.rewardModel());
         // 4. train
@@ -67,7 +71,7 @@ public final class Ppo {
         PpoTrainer.Result r = trainer.run(out, prov, meta, resume);
         // 5. held-out evaluation, SFT (the reference) next to the final PPO policy
         ObjectNode s = r.summary();
-        s.put("value_head_init", c.valueHeadInit().wireName());
+        if (c.critic()) s.put("value_head_init", c.valueHeadInit().wireName());
         s.put("prompts_left_out_too_long", in.promptsTooLong());
         if (!in.evalPrompts().isEmpty()) {
 
@@ -127,7 +131,7 @@ public final class Ppo {
             p.add("reward_model: its tokenizer " + rm.tokenizer().spec() + " differs from the SFT policy's " + sft.tokenizer().spec() + " (it scores the policy's token ids)");
         if (c.rollout().seqLen() + 1 > rm.config().contextLength())
             p.add("rollout: prompt + response + EOS (" + (c.rollout().seqLen() + 1) + " tokens) exceeds the reward model's n_positions=" + rm.config().contextLength());
-        if (c.valueHeadInit() == PpoConfig.ValueHeadInit.REWARD_MODEL && rm.config().dModel() != sft.config().dModel())
+        if (c.critic() && c.valueHeadInit() == PpoConfig.ValueHeadInit.REWARD_MODEL && rm.config().dModel() != sft.config().dModel())
             p.add("value_head_init: \"reward_model\" needs equal widths, but the reward model has n_embd=" + rm.config().dModel() + " and the SFT policy " + sft.config().dModel() + " (use \"random\")");
         return p;
     }
@@ -137,6 +141,7 @@ public final class Ppo {
         GptWeights backbone = PtxBatches.backbone(sft.weights());
         Policy reference = new Policy(sft.config(), sft.tokenizer(), backbone.copy());
         Policy rm = in.rewardModel().policy();
+        if (!c.critic()) return new Roles(new Policy(sft.config(), sft.tokenizer(), backbone), reference, rm);   // RLOO, GRPO: no value head
         GptWeights withValue = switch (c.valueHeadInit()) {
             case REWARD_MODEL -> backbone.withHeadFrom(Head.VALUE, rm.weights().get(Head.REWARD.weight), rm.weights().get(Head.REWARD.bias));
             case RANDOM -> backbone.withHead(Head.VALUE, c.seed());

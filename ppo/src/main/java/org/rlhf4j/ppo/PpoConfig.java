@@ -10,8 +10,10 @@ import org.rlhf4j.policy.train.OptimConfig;
 
 /**
  * {@code ./rlhf4j ppo}: PPO with a per-token KL penalty against the frozen SFT reference, a reward model's score at the
- * end of each response, GAE, and optionally PPO-ptx. Every field is required in the file (a recipe is complete and
- * readable); the defaults below are those of {@code configs/ppo.json} and where they come from.
+ * end of each response, GAE, and optionally PPO-ptx; or, with {@code algorithm}, the critic-free RLOO and GRPO in the
+ * same loop. Every field is required in the file (a recipe is complete and readable) except the three algorithm keys
+ * at the end, whose absence means today's PPO; the defaults below are those of {@code configs/ppo.json} and where they
+ * come from.
  *
  * <p>Defaults and sources. InstructGPT (Ouyang et al. 2022, appendix C.4): β = 0.02 fixed, clip ε = 0.2, γ_ptx = 27.8
  * for "PPO-ptx", value function initialised from the reward model, temperature 1 for rollouts. Ziegler et al. 2019:
@@ -26,7 +28,7 @@ import org.rlhf4j.policy.train.OptimConfig;
  * @param prompts         training prompts (PPO's "environment"), e.g. {@code embedded:prompts.train.jsonl.gz}
  * @param seed            seed of the prompt order, of every sampling stream and of the minibatch shuffles
  * @param iterations      PPO iterations (each: sample, score, learn); default 24 (about 3 minutes on 2 cores for the quickstart model)
- * @param batchSize       prompts (and responses) per iteration; default 16
+ * @param batchSize       responses per iteration (prompts too when samples_per_prompt is 1); default 16
  * @param valueHeadInit   "reward_model" (InstructGPT, OpenRLHF: the value head starts as the reward head), "random" or
  *                        "zero" (V = 0 until it learns). configs/ppo.json uses "zero": InstructGPT's critic is a whole
  *                        copy of the reward model, but here the critic is a head on the policy's backbone, and the
@@ -46,6 +48,21 @@ import org.rlhf4j.policy.train.OptimConfig;
  *                        the quickstart model, see the README; InstructGPT used 9.65e-6 for 1.3B), grad_clip 1.0, no weight decay
  * @param checkpointEvery write {@code last/} every this many iterations (and always at the end); default 8
  * @param eval            the final held-out evaluation (gold judge and pretraining perplexity, SFT vs PPO)
+ * @param algorithm       optional, default "ppo": "ppo" (actor-critic: value head, GAE), or one of the critic-free modes
+ *                        "rloo" (REINFORCE leave-one-out, Ahmadian et al. 2024: advantage = a response's reward minus
+ *                        the mean reward of the other k − 1 responses to its prompt) and "grpo" (Shao et al. 2024:
+ *                        advantage = (reward − group mean) / (group std + ε)). Both keep the clipped surrogate, the
+ *                        KL, the ptx term and the checkpoint layout; they have no value head, so value_head_init,
+ *                        gae, ppo.value_clip, ppo.vf_coef, ppo.value_lr, ppo.value_warmup_iterations and
+ *                        ppo.whiten_advantages are ignored (see {@link Advantages#rloo}, {@link Advantages#grpo})
+ * @param samplesPerPrompt optional, default 1: k responses are sampled for each prompt (each with its own seed);
+ *                        batch_size counts responses, so an iteration draws batch_size / k prompts and the minibatch
+ *                        arithmetic and compute per iteration do not depend on k; rloo and grpo need k &gt;= 2
+ * @param klPenalty       optional, default "reward": where β·KL(π‖π_ref) enters. "reward": −β·(log π − log π_ref) in
+ *                        every response token's reward (InstructGPT); "loss": the rewards carry no KL and the loss gets
+ *                        β · ½ (log π_θ − log π_ref)² per response token (the k2 estimator; its gradient is the
+ *                        gradient of KL(π‖π_ref) on the policy's own samples; see {@link PpoLosses}). Valid for all
+ *                        three algorithms; kl.mode "adaptive" moves β in both
  */
 public record PpoConfig(@JsonProperty("sft") String sft, @JsonProperty("reward_model") String rewardModel,
                         @JsonProperty("prompts") String prompts, @JsonProperty("seed") long seed,
@@ -54,7 +71,68 @@ public record PpoConfig(@JsonProperty("sft") String sft, @JsonProperty("reward_m
                         @JsonProperty("rollout") Rollout rollout, @JsonProperty("reward") Reward reward,
                         @JsonProperty("kl") Kl kl, @JsonProperty("gae") Gae gae, @JsonProperty("ppo") Learn ppo,
                         @JsonProperty("ptx_coef") double ptxCoef, @JsonProperty("ptx") Ptx ptx, @JsonProperty("optim") OptimConfig optim,
-                        @JsonProperty("checkpoint_every") int checkpointEvery, @JsonProperty("eval") Eval eval) implements Validated {
+                        @JsonProperty("checkpoint_every") int checkpointEvery, @JsonProperty("eval") Eval eval,
+                        @OptionalKey @JsonProperty("algorithm") Algorithm algorithm,
+                        @OptionalKey @JsonProperty("samples_per_prompt") Integer samplesPerPrompt,
+                        @OptionalKey @JsonProperty("kl_penalty") KlPenalty klPenalty) implements Validated {
+
+    /** A config without the optional algorithm keys: PPO, one sample per prompt, KL in the reward. */
+    public PpoConfig(String sft, String rewardModel, String prompts, long seed, int iterations, int batchSize, ValueHeadInit valueHeadInit,
+                     Rollout rollout, Reward reward, Kl kl, Gae gae, Learn ppo, double ptxCoef, Ptx ptx, OptimConfig optim,
+                     int checkpointEvery, Eval eval) {
+        this(sft, rewardModel, prompts, seed, iterations, batchSize, valueHeadInit, rollout, reward, kl, gae, ppo, ptxCoef, ptx, optim,
+                checkpointEvery, eval, null, null, null);
+    }
+
+    /** The policy-gradient method: PPO with a critic, or a critic-free mode whose baseline is the prompt's other samples. */
+    public enum Algorithm {
+        @JsonProperty("ppo") PPO,
+        @JsonProperty("rloo") RLOO,
+        @JsonProperty("grpo") GRPO;
+
+        public String wireName() {
+            return switch (this) {
+                case PPO -> "ppo";
+                case RLOO -> "rloo";
+                case GRPO -> "grpo";
+            };
+        }
+    }
+
+    /** Where the KL to the reference enters: the per-token reward, or the loss. */
+    public enum KlPenalty {
+        @JsonProperty("reward") REWARD,
+        @JsonProperty("loss") LOSS;
+
+        public String wireName() {
+            return this == REWARD ? "reward" : "loss";
+        }
+    }
+
+    /** algorithm, "ppo" when absent. */
+    public Algorithm algorithmOrDefault() {
+        return algorithm == null ? Algorithm.PPO : algorithm;
+    }
+
+    /** samples_per_prompt, 1 when absent. */
+    public int k() {
+        return samplesPerPrompt == null ? 1 : samplesPerPrompt;
+    }
+
+    /** kl_penalty, "reward" when absent. */
+    public KlPenalty klPenaltyOrDefault() {
+        return klPenalty == null ? KlPenalty.REWARD : klPenalty;
+    }
+
+    /** Whether the policy carries a value head and learns it (PPO only). */
+    public boolean critic() {
+        return algorithmOrDefault() == Algorithm.PPO;
+    }
+
+    /** Prompts drawn per iteration: batch_size / samples_per_prompt. */
+    public int promptsPerIteration() {
+        return batchSize / Math.max(1, k());
+    }
 
     /** Where the value head's initial weights come from. */
     public enum ValueHeadInit {
@@ -222,7 +300,7 @@ public record PpoConfig(@JsonProperty("sft") String sft, @JsonProperty("reward_m
             return valueWarmupIterations == null ? 0 : valueWarmupIterations;
         }
 
-        List<String> problems(String prefix, int batchSize) {
+        List<String> problems(String prefix, int batchSize, boolean critic) {
             List<String> p = new ArrayList<>();
             if (valueLr != null && !(valueLr > 0 && valueLr < 1)) p.add(prefix + "value_lr: expected in (0, 1), got " + valueLr);
             if (valueWarmupIterations != null && valueWarmupIterations < 0)
@@ -234,7 +312,7 @@ public record PpoConfig(@JsonProperty("sft") String sft, @JsonProperty("reward_m
                 p.add(prefix + "micro_batch_size: expected a divisor of minibatch_size=" + minibatchSize + ", got " + microBatchSize);
             if (!(clip > 0 && clip < 1)) p.add(prefix + "clip: expected in (0, 1), got " + clip);
             if (!(valueClip >= 0)) p.add(prefix + "value_clip: expected >= 0 (0 = off), got " + valueClip);
-            if (!(vfCoef > 0)) p.add(prefix + "vf_coef: expected > 0 (the value head trains only through this term), got " + vfCoef);
+            if (critic && !(vfCoef > 0)) p.add(prefix + "vf_coef: expected > 0 (the value head trains only through this term), got " + vfCoef);
             if (!(entropyCoef >= 0)) p.add(prefix + "entropy_coef: expected >= 0, got " + entropyCoef);
             if (!(maxApproxKl >= 0)) p.add(prefix + "max_approx_kl: expected >= 0 (0 = off), got " + maxApproxKl);
             return p;
@@ -296,8 +374,15 @@ public record PpoConfig(@JsonProperty("sft") String sft, @JsonProperty("reward_m
         p.addAll(reward.problems(prefix + "reward."));
         p.addAll(kl.problems(prefix + "kl."));
         p.addAll(gae.problems(prefix + "gae."));
-        p.addAll(ppo.problems(prefix + "ppo.", batchSize));
-        if (ppo.warmupIterations() >= iterations && iterations >= 1)
+        p.addAll(ppo.problems(prefix + "ppo.", batchSize, critic()));
+        if (samplesPerPrompt != null && samplesPerPrompt < 1) p.add(prefix + "samples_per_prompt: expected >= 1, got " + samplesPerPrompt);
+        else if (!critic() && k() < 2)
+            p.add(prefix + "samples_per_prompt: algorithm \"" + algorithmOrDefault().wireName() + "\" needs >= 2 samples per prompt (its baseline is the "
+                    + "other samples of the same prompt), got " + k() + (samplesPerPrompt == null ? " (the default)" : ""));
+        else if (batchSize >= 1 && batchSize % k() != 0)
+            p.add(prefix + "samples_per_prompt: expected a divisor of batch_size=" + batchSize + " (batch_size counts responses: batch_size / "
+                    + "samples_per_prompt prompts per iteration), got " + k());
+        if (critic() && ppo.warmupIterations() >= iterations && iterations >= 1)
             p.add(prefix + "ppo.value_warmup_iterations: expected fewer than iterations=" + iterations + ", got " + ppo.warmupIterations());
         if (!(ptxCoef >= 0 && ptxCoef <= 1000)) p.add(prefix + "ptx_coef: expected in [0, 1000] (0 = off), got " + ptxCoef);
         p.addAll(ptx.problems(prefix + "ptx.", ptxCoef));

@@ -25,8 +25,16 @@ import org.rlhf4j.policy.train.TrainGraph;
  *   policy loss = Σ_t max(−A_t·ratio_t, −A_t·clip(ratio_t, 1−ε, 1+ε)) / N
  *   value loss  = ½ Σ_t max((V_t − R_t)², (V_old,t + clip(V_t − V_old,t, −c, c) − R_t)²) / N
  *   entropy     = Σ_t H(π_θ(·|s_t)) / N                                   (only built when its coefficient is > 0)
- *   loss        = policy loss + vf_coef · value loss − entropy_coef · entropy
+ *   KL loss     = ½ Σ_t (log π_θ(a_t|s_t) − log π_ref(a_t|s_t))² / N       (kl_penalty "loss" only; coefficient β)
+ *   loss        = policy loss + vf_coef · value loss − entropy_coef · entropy + β · KL loss
  * </pre>
+ *
+ * The critic-free modes (RLOO, GRPO; {@link Coefficients#critic} false) have no value head: no value output, no value
+ * loss; the surrogate is the same. The KL loss is the "k2" estimator of KL(π_θ‖π_ref) on tokens sampled from the
+ * policy: its gradient, (log π_θ − log π_ref)·∇log π_θ, has the expectation ∇KL(π_θ‖π_ref) under a ~ π_θ, exactly
+ * on the first minibatch step of an iteration (π_θ = π_old) and approximately after it. GRPO's paper uses
+ * π_ref/π_θ − log(π_ref/π_θ) − 1 ("k3") instead, whose gradient has the expectation ∇KL(π_ref‖π_θ), the other
+ * direction; the reward-shaped penalty of InstructGPT is the default ({@link PpoConfig#klPenalty}).
  *
  * Training runs {@link #apply} on the engine's per-token outputs (log-probs, values, entropy) and the engine
  * back-propagates; {@link #build} is the same loss as a SameDiff graph, the oracle the engine path is tested against.
@@ -52,15 +60,34 @@ public final class PpoLosses {
     public static final String RETURNS = "ppo_returns";
     /** [B·T] V_old,t, the value head's output at rollout time; 0 elsewhere. */
     public static final String OLD_VALUES = "ppo_old_values";
+    /** [B·T] log π_ref of the target (the frozen reference, at the sampling temperature); 0 elsewhere. */
+    public static final String REF_LOGPROBS = "ppo_ref_logprobs";
 
     /** Outputs: [B·T] log π_θ of the targets, [B·T] values, and the scalar loss terms. */
     public static final String LOGPROBS = "ppo_logprobs", VALUES = "ppo_values", POLICY_LOSS = "ppo_policy_loss",
-            VALUE_LOSS = "ppo_value_loss", ENTROPY = "ppo_entropy";
+            VALUE_LOSS = "ppo_value_loss", ENTROPY = "ppo_entropy", KL_LOSS = "ppo_kl_loss";
 
-    /** The loss's hyper-parameters (see {@link PpoConfig.Learn}). */
-    public record Coefficients(double clip, double valueClip, double vfCoef, double entropyCoef, double temperature) {
+    /**
+     * The loss's hyper-parameters (see {@link PpoConfig.Learn}).
+     *
+     * @param critic whether there is a value head and a value loss (PPO; false for RLOO and GRPO)
+     * @param klCoef β of the KL loss term; 0 = no such term (the KL is in the reward, or β is 0)
+     */
+    public record Coefficients(double clip, double valueClip, double vfCoef, double entropyCoef, double temperature,
+                               boolean critic, double klCoef) {
+        /** PPO's coefficients: with a critic, no KL loss term. */
+        public Coefficients(double clip, double valueClip, double vfCoef, double entropyCoef, double temperature) {
+            this(clip, valueClip, vfCoef, entropyCoef, temperature, true, 0.0);
+        }
+
+        /** The config's coefficients, the KL loss term off (the trainer sets β per iteration with {@link #withKlCoef}). */
         public static Coefficients of(PpoConfig c) {
-            return new Coefficients(c.ppo().clip(), c.ppo().valueClip(), c.ppo().vfCoef(), c.ppo().entropyCoef(), c.rollout().temperature());
+            return new Coefficients(c.ppo().clip(), c.ppo().valueClip(), c.ppo().vfCoef(), c.ppo().entropyCoef(), c.rollout().temperature(),
+                    c.critic(), 0.0);
+        }
+
+        public Coefficients withKlCoef(double beta) {
+            return new Coefficients(clip, valueClip, vfCoef, entropyCoef, temperature, critic, beta);
         }
     }
 
@@ -87,6 +114,12 @@ public final class PpoLosses {
             sq = max(sd, sq, clippedErr.mul(clippedErr));
         }
         return sq.mul(weights).sum().mul(0.5);
+    }
+
+    /** The KL loss term, ½ Σ w·(mask·(log π − log π_ref))². */
+    public static SDVariable klLoss(SDVariable logprobs, SDVariable refLogprobs, SDVariable mask, SDVariable weights) {
+        SDVariable d = logprobs.sub(refLogprobs).mul(mask);
+        return d.mul(d).mul(weights).sum().mul(0.5);
     }
 
     /** [B·T] entropy of softmax(logits / temperature) at every position: −Σ_v p_v log p_v. */
@@ -116,9 +149,12 @@ public final class PpoLosses {
         return (sd, out) -> build(sd, out, c);
     }
 
-    /** Adds the placeholders and the PPO loss to a policy graph that has a value head; returns the scalar loss. */
+    /**
+     * Adds the placeholders and the loss to a policy graph (with a value head when {@code c.critic()}); returns the
+     * scalar loss. Every placeholder is declared whichever terms are on, so {@link #feeds} fits every variant.
+     */
     public static SDVariable build(SameDiff sd, GptGraph.Outputs out, Coefficients c) {
-        if (!out.heads().containsKey(GptWeights.Head.VALUE)) throw new IllegalArgumentException("the PPO graph needs the policy's value head");
+        if (c.critic() && !out.heads().containsKey(GptWeights.Head.VALUE)) throw new IllegalArgumentException("the PPO graph needs the policy's value head");
         DataType dt = out.logits().dataType();
         SDVariable targets = sd.placeHolder(TARGETS, DataType.INT, -1, out.seqLen());
         SDVariable mask = sd.placeHolder(MASK, dt, -1);
@@ -127,14 +163,18 @@ public final class PpoLosses {
         SDVariable advantages = sd.placeHolder(ADVANTAGES, dt, -1);
         SDVariable returns = sd.placeHolder(RETURNS, dt, -1);
         SDVariable oldValues = sd.placeHolder(OLD_VALUES, dt, -1);
+        SDVariable refLogprobs = sd.placeHolder(REF_LOGPROBS, dt, -1);
         int vocab = (int) sd.getVariable(GptWeights.WTE).getArr().size(0);
         SDVariable temperature = sd.constant("ppo_temperature", Nd4j.scalar(dt, c.temperature()));
 
         SDVariable logprobs = sd.identity(LOGPROBS, GptGraph.tokenLogprobs(sd, out.logits(), targets, temperature, vocab)); // (B·T)
-        SDVariable values = sd.identity(VALUES, out.heads().get(GptWeights.Head.VALUE));                                  // (B·T)
-        SDVariable policy = sd.identity(POLICY_LOSS, policyLoss(sd, logprobs, oldLogprobs, advantages, mask, weights, c.clip()));
-        SDVariable value = sd.identity(VALUE_LOSS, valueLoss(sd, values, oldValues, returns, weights, c.valueClip()));
-        SDVariable loss = policy.add(value.mul(c.vfCoef()));
+        SDVariable loss = sd.identity(POLICY_LOSS, policyLoss(sd, logprobs, oldLogprobs, advantages, mask, weights, c.clip()));
+        if (c.critic()) {
+            SDVariable values = sd.identity(VALUES, out.heads().get(GptWeights.Head.VALUE));                              // (B·T)
+            SDVariable value = sd.identity(VALUE_LOSS, valueLoss(sd, values, oldValues, returns, weights, c.valueClip()));
+            loss = loss.add(value.mul(c.vfCoef()));
+        }
+        if (c.klCoef() > 0) loss = loss.add(sd.identity(KL_LOSS, klLoss(logprobs, refLogprobs, mask, weights)).mul(c.klCoef()));
         if (c.entropyCoef() > 0) {
             SDVariable ent = sd.identity(ENTROPY, entropy(sd, out.logits(), temperature).mul(weights).sum());
             loss = loss.sub(ent.mul(c.entropyCoef()));
@@ -144,8 +184,11 @@ public final class PpoLosses {
 
     /** The outputs to request from {@link TrainGraph#run} besides the loss. */
     public static String[] outputs(Coefficients c) {
-        return c.entropyCoef() > 0 ? new String[] {LOGPROBS, VALUES, POLICY_LOSS, VALUE_LOSS, ENTROPY}
-                : new String[] {LOGPROBS, VALUES, POLICY_LOSS, VALUE_LOSS};
+        List<String> o = new ArrayList<>(List.of(LOGPROBS, POLICY_LOSS));
+        if (c.critic()) o.addAll(List.of(VALUES, VALUE_LOSS));
+        if (c.entropyCoef() > 0) o.add(ENTROPY);
+        if (c.klCoef() > 0) o.add(KL_LOSS);
+        return o.toArray(new String[0]);
     }
 
     // ---- feeds ----
@@ -158,10 +201,17 @@ public final class PpoLosses {
      * @param promptLength P, the number of prompt ids
      * @param oldLogprobs  (L) log π_old(token j)
      * @param advantages   (L) A_j as used in the surrogate
-     * @param returns      (L) R_j
-     * @param oldValues    (L) V_old at the state before token j
+     * @param returns      (L) R_j; null without a critic
+     * @param oldValues    (L) V_old at the state before token j; null without a critic
+     * @param refLogprobs  (L) log π_ref(token j), read by the KL loss term; null when that term is off
      */
-    public record Row(int[] sequence, int promptLength, double[] oldLogprobs, double[] advantages, double[] returns, double[] oldValues) {
+    public record Row(int[] sequence, int promptLength, double[] oldLogprobs, double[] advantages, double[] returns, double[] oldValues,
+                      double[] refLogprobs) {
+        /** A row for PPO without the KL loss term. */
+        public Row(int[] sequence, int promptLength, double[] oldLogprobs, double[] advantages, double[] returns, double[] oldValues) {
+            this(sequence, promptLength, oldLogprobs, advantages, returns, oldValues, null);
+        }
+
         public int responseLength() {
             return sequence.length - promptLength;
         }
@@ -182,7 +232,7 @@ public final class PpoLosses {
         int b = rows.size();
         int[][] targets = new int[b][seqLen];
         double[] mask = new double[b * seqLen], w = new double[b * seqLen], oldLp = new double[b * seqLen],
-                adv = new double[b * seqLen], ret = new double[b * seqLen], oldV = new double[b * seqLen];
+                adv = new double[b * seqLen], ret = new double[b * seqLen], oldV = new double[b * seqLen], ref = new double[b * seqLen];
         for (int r = 0; r < b; r++) {
             Row row = rows.get(r);
             if (row.promptLength() < 1) throw new IllegalArgumentException("row " + r + ": a prompt needs at least one token");
@@ -194,8 +244,9 @@ public final class PpoLosses {
                 w[i] = weight;
                 oldLp[i] = row.oldLogprobs()[j];
                 adv[i] = row.advantages()[j];
-                ret[i] = row.returns()[j];
-                oldV[i] = row.oldValues()[j];
+                if (row.returns() != null) ret[i] = row.returns()[j];
+                if (row.oldValues() != null) oldV[i] = row.oldValues()[j];
+                if (row.refLogprobs() != null) ref[i] = row.refLogprobs()[j];
             }
         }
         Map<String, INDArray> f = new HashMap<>();
@@ -209,6 +260,7 @@ public final class PpoLosses {
         f.put(ADVANTAGES, vector(adv, dt));
         f.put(RETURNS, vector(ret, dt));
         f.put(OLD_VALUES, vector(oldV, dt));
+        f.put(REF_LOGPROBS, vector(ref, dt));
         return f;
     }
 
@@ -218,12 +270,16 @@ public final class PpoLosses {
 
     // ---- the loss on the training engine's per-token outputs ----
 
-    /** One micro-batch's loss terms, each a 1/N-weighted sum over its response tokens (as the graph's outputs). */
-    public record Terms(double policy, double value, double entropy, double total) {}
+    /**
+     * One micro-batch's loss terms, each a 1/N-weighted sum over its response tokens (as the graph's outputs); {@code kl}
+     * before its coefficient β (0 when the term is off), {@code value} NaN without a critic; {@code total} weighs them.
+     */
+    public record Terms(double policy, double value, double entropy, double kl, double total) {}
 
     /**
      * What the engine computes for a micro-batch: rows right-padded to {@code len}, log-probs of each response token
-     * at the sampling temperature (at the position before it), values everywhere, entropy when its coefficient is on.
+     * at the sampling temperature (at the position before it), values everywhere when there is a critic, entropy when
+     * its coefficient is on.
      */
     public static EngineBatch engineBatch(List<Row> rows, int len, Coefficients c) {
         List<int[]> seqs = new ArrayList<>();
@@ -235,7 +291,8 @@ public final class PpoLosses {
             if (row.promptLength() < 1) throw new IllegalArgumentException("row " + r + ": a prompt needs at least one token");
             for (int j = 0; j < row.responseLength(); j++) targets[r * len + row.promptLength() + j - 1] = row.sequence()[row.promptLength() + j];
         }
-        return EngineBatch.of(TokenBatch.rightPadded(seqs, len)).withTargets(targets).withTemperature(c.temperature(), c.entropyCoef() > 0).withValues();
+        EngineBatch b = EngineBatch.of(TokenBatch.rightPadded(seqs, len)).withTargets(targets).withTemperature(c.temperature(), c.entropyCoef() > 0);
+        return c.critic() ? b.withValues() : b;
     }
 
     /**
@@ -243,15 +300,16 @@ public final class PpoLosses {
      * {@code grads}: per response token t (weight w = 1/N of the minibatch),
      * <pre>
      *   ∂/∂ log π_t = w · ratio_t · (−A_t, if the unclipped term is the larger; −A_t · [1−ε ≤ ratio_t ≤ 1+ε] otherwise)
+     *                 + β · w · (log π_t − log π_ref,t)                       (the KL loss term, when β = klCoef > 0)
      *   ∂/∂ V_t     = vf_coef · w · (V_t − R_t, if the unclipped error is the larger; else the clipped error
-     *                 · [|V_t − V_old,t| ≤ c])
+     *                 · [|V_t − V_old,t| ≤ c])                                (with a critic only)
      *   ∂/∂ H_t     = −entropy_coef · w
      * </pre>
      * Ties go to the clipped branch, as max(a, b) = b + relu(a − b) does in the graph; both branches have the same
      * gradient there except exactly at the clip boundary.
      */
     public static Terms apply(List<Row> rows, int len, double weight, Coefficients c, Outputs out, Outputs.Grads grads) {
-        double pl = 0, vl = 0, ent = 0;
+        double pl = 0, vl = 0, ent = 0, kl = 0;
         for (int r = 0; r < rows.size(); r++) {
             Row row = rows.get(r);
             for (int j = 0; j < row.responseLength(); j++) {
@@ -262,6 +320,16 @@ public final class PpoLosses {
                 pl += weight * Math.max(un, cl);
                 boolean inside = ratio >= 1 - c.clip() && ratio <= 1 + c.clip();
                 grads.logprob()[i] = weight * ratio * (un > cl ? -a : inside ? -a : 0);
+                if (c.klCoef() > 0) {
+                    double d = out.logprob()[i] - row.refLogprobs()[j];
+                    kl += 0.5 * weight * d * d;
+                    grads.logprob()[i] += c.klCoef() * weight * d;
+                }
+                if (c.entropyCoef() > 0) {
+                    ent += weight * out.entropy()[i];
+                    grads.entropy()[i] = -c.entropyCoef() * weight;
+                }
+                if (!c.critic()) continue;
 
                 double v = out.value()[i], err = v - row.returns()[j], sq = err * err, dv = err;
                 if (c.valueClip() > 0) {
@@ -274,13 +342,9 @@ public final class PpoLosses {
                 }
                 vl += 0.5 * weight * sq;
                 grads.value()[i] = c.vfCoef() * weight * dv;
-                if (c.entropyCoef() > 0) {
-                    ent += weight * out.entropy()[i];
-                    grads.entropy()[i] = -c.entropyCoef() * weight;
-                }
             }
         }
-        return new Terms(pl, vl, ent, pl + c.vfCoef() * vl - c.entropyCoef() * ent);
+        return new Terms(pl, c.critic() ? vl : Double.NaN, ent, kl, pl + (c.critic() ? c.vfCoef() * vl : 0) - c.entropyCoef() * ent + c.klCoef() * kl);
     }
 
     // ---- diagnostics computed on the host from a forward's outputs ----
@@ -302,7 +366,7 @@ public final class PpoLosses {
 
     /** Approximate KL, clip counts and the largest |ratio − 1| over the rows' response tokens. */
     public static Stats stats(List<Row> rows, int seqLen, INDArray logprobs, INDArray values, Coefficients c) {
-        return stats(rows, seqLen, logprobs.castTo(DataType.DOUBLE).toDoubleVector(), values.castTo(DataType.DOUBLE).toDoubleVector(), c);
+        return stats(rows, seqLen, logprobs.castTo(DataType.DOUBLE).toDoubleVector(), values == null ? null : values.castTo(DataType.DOUBLE).toDoubleVector(), c);
     }
 
     /** As above, on flat [B·T] arrays (the engine's outputs). */
@@ -318,7 +382,7 @@ public final class PpoLosses {
                 tokens++;
                 kl += (ratio - 1) - logRatio;
                 if (Math.abs(ratio - 1) > c.clip()) clipped++;
-                if (c.valueClip() > 0 && Math.abs(v[i] - row.oldValues()[j]) > c.valueClip()) vClipped++;
+                if (v != null && c.valueClip() > 0 && Math.abs(v[i] - row.oldValues()[j]) > c.valueClip()) vClipped++;
                 dev = Math.max(dev, Math.abs(ratio - 1));
             }
         }

@@ -30,25 +30,28 @@ import org.rlhf4j.policy.engine.Outputs;
 import org.rlhf4j.policy.train.TrainLoop;
 
 /**
- * The PPO loop. One iteration, top to bottom:
+ * The PPO loop, and its critic-free modes RLOO and GRPO ({@code algorithm}). One iteration, top to bottom:
  *
  * <ol>
  *   <li>{@link #sample}: a batch of prompts (seeded order), rendered with the chat template, answered by the policy
- *       with the KV-cache sampler (one seed per row, a function of (seed, iteration, row));</li>
- *   <li>{@link #score}: the policy's log-probs ("old") and values, the reference's log-probs, and the scorer's score;</li>
- *   <li>{@link #rewards}: −β·(log π − log π_ref) per response token plus the final score at the last token
- *       ({@link Rewards}: EOS trick, optional running normalisation, clip);</li>
- *   <li>{@link #advantages}: GAE over response tokens, whitened over the batch; returns = raw advantages + values
- *       ({@link Advantages});</li>
+ *       with the KV-cache sampler, k = samples_per_prompt times each (one seed per response, a function of (seed,
+ *       iteration, prompt, sample));</li>
+ *   <li>{@link #score}: the policy's log-probs ("old") and, with a critic, values, the reference's log-probs, and the
+ *       scorer's score;</li>
+ *   <li>{@link #rewards}: −β·(log π − log π_ref) per response token (unless kl_penalty is "loss") plus the final score
+ *       at the last token ({@link Rewards}: EOS trick, optional running normalisation, clip);</li>
+ *   <li>{@link #advantages}: PPO: GAE over response tokens, whitened over the batch, returns = raw advantages + values;
+ *       RLOO / GRPO: one advantage per response from the rewards of its prompt's k samples ({@link Advantages});</li>
  *   <li>{@link #learn}: PPO epochs over shuffled minibatches, one AdamW step each (global-norm clipped), early stop on
- *       approximate KL ({@link PpoLosses});</li>
+ *       approximate KL ({@link PpoLosses}; the value loss with a critic, β·KL as a loss term with kl_penalty "loss");</li>
  *   <li>the KL controller's update of β ({@link KlController});</li>
  *   <li>PPO-ptx, inside step 5: {@link #ptxGradients} adds γ_ptx × the LM gradient of a pretraining batch to each
  *       minibatch step's gradients when γ_ptx &gt; 0.</li>
  * </ol>
  * Then the iteration's gold score, its metrics line, the progress bar and (every N iterations) a checkpoint.
  *
- * The policy carries the value head (actor-critic on one backbone); the reference is a frozen copy; the scorer is any
+ * In PPO the policy carries the value head (actor-critic on one backbone); in RLOO and GRPO it has none and nothing
+ * touches values (no value forward, no value loss, no value warm-up). The reference is a frozen copy; the scorer is any
  * {@link RewardFn}. Every random choice is a function of (seed, iteration), so {@code --resume} from {@code last/}
  * (weights, value head, optimizer moments, β, running reward statistics, iteration) continues exactly.
  */
@@ -77,7 +80,7 @@ public final class PpoTrainer {
     private int skippedTotal, consecutiveSkips;
 
     /**
-     * @param policy    the policy being trained; must have the value head; updated in place
+     * @param policy    the policy being trained; has the value head in PPO and none in RLOO/GRPO; updated in place
      * @param reference the frozen reference (the SFT policy)
      * @param reward    the scorer of finished responses
      * @param prompts   training prompts, each rendering to at most rollout.prompt_max_tokens ids
@@ -86,7 +89,9 @@ public final class PpoTrainer {
      */
     public PpoTrainer(PpoConfig cfg, Policy policy, Policy reference, RewardFn reward, List<PromptRecord> prompts,
                       List<PretrainDoc> ptxDocs, GoldJudge judge) {
-        if (!policy.weights().hasHead(GptWeights.Head.VALUE)) throw new IllegalArgumentException("the PPO policy needs a value head");
+        if (cfg.critic() && !policy.weights().hasHead(GptWeights.Head.VALUE)) throw new IllegalArgumentException("the PPO policy needs a value head");
+        if (!cfg.critic() && policy.weights().hasHead(GptWeights.Head.VALUE))
+            throw new IllegalArgumentException(cfg.algorithmOrDefault().wireName() + " has no critic: the policy must not carry a value head");
         if (prompts.isEmpty()) throw new IllegalArgumentException("no training prompts");
         this.cfg = cfg;
         this.policy = policy;
@@ -123,15 +128,15 @@ public final class PpoTrainer {
      *
      * @param logprobs    log π_old(token j | prompt, tokens &lt; j) at the sampling temperature
      * @param refLogprobs log π_ref of the same token
-     * @param values      V(state before token j), the value head at rollout time
+     * @param values      V(state before token j), the value head at rollout time; null without a critic
      * @param mask        whether response token j exists
      * @param rawScores   (B) the scorer's output
      */
     record Scored(double[][] logprobs, double[][] refLogprobs, double[][] values, boolean[][] mask, double[] rawScores) {}
 
     /** What one iteration's update did, averaged over its applied minibatch steps. */
-    record LearnStats(int steps, boolean earlyStopped, double policyLoss, double valueLoss, double entropy, double clipFraction,
-                      double valueClipFraction, double approxKl, double ptxLoss, double gradNorm, double lr,
+    record LearnStats(int steps, boolean earlyStopped, double policyLoss, double valueLoss, double entropy, double klLoss,
+                      double clipFraction, double valueClipFraction, double approxKl, double ptxLoss, double gradNorm, double lr,
                       double ratioDevFirstMinibatch, long trainedTokens) {}
 
     public Result run(Path out, ObjectNode provenance, JsonNode metadata, boolean resume) throws IOException {
@@ -166,26 +171,29 @@ public final class PpoTrainer {
         double beta = kl.beta();
         double[] scores = Rewards.finalScores(sc.rawScores(), s.eos(), cfg.reward(), scoreStats);
         double[][] rewards = rewards(sc, scores, beta);                               // 3. rewards per token
-        Advantages.Result gae = advantages(rewards, sc);                              // 4. GAE, returns
-        double[][] adv = cfg.ppo().whitenAdvantages() ? Advantages.whiten(gae.advantages(), sc.mask()) : gae.advantages();
-        LearnStats ls = learn(it, trainingRows(s, sc, adv, gae.returns()));           // 5. PPO epochs (7. ptx inside)
+        Advantages.Result est = advantages(rewards, sc);                              // 4. GAE (ppo) or the group baseline
+        LearnStats ls = learn(it, trainingRows(s, sc, est), beta);                    // 5. PPO epochs (7. ptx inside)
         long t3 = System.nanoTime();
         double klPerResponse = klPerResponse(sc);
         if (!inWarmup(it)) kl.update(klPerResponse, s.size());                        // 6. β for the next iteration
         double gold = goldScore(s);
         long t4 = System.nanoTime();
-        return metricsLine(it, s, sc, scores, rewards, gae, ls, beta, klPerResponse, gold, new long[] {t0, t1, t2, t3, t4});
+        return metricsLine(it, s, sc, scores, rewards, est, ls, beta, klPerResponse, gold, new long[] {t0, t1, t2, t3, t4});
     }
 
     // ---- 1. sample ----
 
-    /** Prompts of iteration {@code it}: slots [it·B, (it+1)·B) of seeded permutations of the prompt set, one per epoch. */
+    /**
+     * Prompts of iteration {@code it}: slots [it·P, (it+1)·P) of seeded permutations of the prompt set, one per epoch,
+     * with P = batch_size / samples_per_prompt.
+     */
     List<PromptRecord> promptsFor(int it) {
         List<PromptRecord> out = new ArrayList<>();
         int[] order = null;
         int orderEpoch = -1;
-        for (int i = 0; i < cfg.batchSize(); i++) {
-            long pos = (long) it * cfg.batchSize() + i;
+        int perIteration = cfg.promptsPerIteration();
+        for (int i = 0; i < perIteration; i++) {
+            long pos = (long) it * perIteration + i;
             int epoch = (int) (pos / prompts.size());
             if (epoch != orderEpoch) {
                 order = SeededOrder.permutation(prompts.size(), cfg.seed() * 1_000_003L + epoch);
@@ -196,14 +204,23 @@ public final class PpoTrainer {
         return out;
     }
 
+    /**
+     * Rows [g·k, (g+1)·k) are prompt g's k samples; sample s of prompt g has the seed rowSeed(mix(seed, it, s), g),
+     * which for k = 1 is the seed PPO has always used.
+     */
     Samples sample(int it) {
-        List<PromptRecord> batch = promptsFor(it);
+        List<PromptRecord> prompts = promptsFor(it);
+        int k = cfg.k();
+        List<PromptRecord> batch = new ArrayList<>();
         List<int[]> ids = new ArrayList<>();
-        long[] seeds = new long[batch.size()];
-        long iterSeed = SeededOrder.mix(cfg.seed(), it, 0, SAMPLE);
-        for (int i = 0; i < batch.size(); i++) {
-            ids.add(policy.chat().renderPrompt(batch.get(i).prompt()));
-            seeds[i] = Generator.rowSeed(iterSeed, i);
+        long[] seeds = new long[prompts.size() * k];
+        for (int g = 0; g < prompts.size(); g++) {
+            int[] rendered = policy.chat().renderPrompt(prompts.get(g).prompt());
+            for (int sample = 0; sample < k; sample++) {
+                seeds[batch.size()] = Generator.rowSeed(SeededOrder.mix(cfg.seed(), it, sample, SAMPLE), g);
+                batch.add(prompts.get(g));
+                ids.add(rendered);
+            }
         }
         Generator.Result r = policy.generate(ids, SamplingConfig.sample(cfg.rollout().temperature(), maxNew), seeds);
         List<String> texts = new ArrayList<>();
@@ -226,18 +243,18 @@ public final class PpoTrainer {
             responses.add(new RewardFn.Response(s.prompts().get(i), s.promptIds().get(i), s.responseIds().get(i), s.texts().get(i), s.eos()[i]));
         }
         double t = cfg.rollout().temperature();
-        Policy.Scores ps = policy.score(seqs, t, true, false);
+        Policy.Scores ps = policy.score(seqs, t, cfg.critic(), false);
         Policy.Scores rs = reference.score(seqs, t, false, false);
         double[] raw = reward.score(responses);
         if (raw.length != b) throw new IllegalStateException("the reward function returned " + raw.length + " scores for " + b + " responses");
-        double[][] lp = new double[b][maxNew], ref = new double[b][maxNew], val = new double[b][maxNew];
+        double[][] lp = new double[b][maxNew], ref = new double[b][maxNew], val = cfg.critic() ? new double[b][maxNew] : null;
         boolean[][] mask = new boolean[b][maxNew];
         for (int i = 0; i < b; i++) {
             int p = s.promptIds().get(i).length;
             for (int j = 0; j < s.responseIds().get(i).length; j++) {
                 lp[i][j] = ps.tokenLogprobs().get(i)[p + j - 1];
                 ref[i][j] = rs.tokenLogprobs().get(i)[p + j - 1];
-                val[i][j] = ps.values().get(i)[p + j - 1];
+                if (val != null) val[i][j] = ps.values().get(i)[p + j - 1];
                 mask[i][j] = true;
             }
         }
@@ -246,31 +263,48 @@ public final class PpoTrainer {
 
     // ---- 3. rewards, 4. advantages ----
 
+    /** Per-token rewards; the KL term is left out (β = 0 here) when kl_penalty is "loss", where the loss carries it. */
     double[][] rewards(Scored sc, double[] scores, double beta) {
-        return Rewards.perToken(sc.logprobs(), sc.refLogprobs(), sc.mask(), scores, beta);
+        double inReward = cfg.klPenaltyOrDefault() == PpoConfig.KlPenalty.REWARD ? beta : 0.0;
+        return Rewards.perToken(sc.logprobs(), sc.refLogprobs(), sc.mask(), scores, inReward);
     }
 
+    /**
+     * The advantages the surrogate uses: PPO's GAE (whitened over the batch if configured) with its returns; RLOO's and
+     * GRPO's one advantage per response, on every token of it, from the whole rewards of its prompt's k samples.
+     */
     Advantages.Result advantages(double[][] rewards, Scored sc) {
-        return Advantages.gae(rewards, sc.values(), sc.mask(), cfg.gae().gamma(), cfg.gae().lambda());
+        boolean[][] mask = sc.mask();
+        return switch (cfg.algorithmOrDefault()) {
+            case PPO -> {
+                Advantages.Result gae = Advantages.gae(rewards, sc.values(), mask, cfg.gae().gamma(), cfg.gae().lambda());
+                yield cfg.ppo().whitenAdvantages() ? new Advantages.Result(Advantages.whiten(gae.advantages(), mask), gae.returns()) : gae;
+            }
+            case RLOO -> new Advantages.Result(Advantages.perToken(Advantages.rloo(Advantages.sequenceRewards(rewards, mask), cfg.k()), mask), null);
+            case GRPO -> new Advantages.Result(Advantages.perToken(
+                    Advantages.grpo(Advantages.sequenceRewards(rewards, mask), cfg.k(), Advantages.GRPO_EPS), mask), null);
+        };
     }
 
-    static List<PpoLosses.Row> trainingRows(Samples s, Scored sc, double[][] adv, double[][] returns) {
+    static List<PpoLosses.Row> trainingRows(Samples s, Scored sc, Advantages.Result est) {
         List<PpoLosses.Row> rows = new ArrayList<>();
         for (int i = 0; i < s.size(); i++)
             rows.add(new PpoLosses.Row(concat(s.promptIds().get(i), s.responseIds().get(i)), s.promptIds().get(i).length,
-                    sc.logprobs()[i], adv[i], returns[i], sc.values()[i]));
+                    sc.logprobs()[i], est.advantages()[i], est.returns() == null ? null : est.returns()[i],
+                    sc.values() == null ? null : sc.values()[i], sc.refLogprobs()[i]));
         return rows;
     }
 
     // ---- 5. learn (with 7. ptx) ----
 
-    LearnStats learn(int it, List<PpoLosses.Row> rows) {
+    LearnStats learn(int it, List<PpoLosses.Row> rows, double beta) {
         PpoConfig.Learn c = cfg.ppo();
+        PpoLosses.Coefficients coef = cfg.klPenaltyOrDefault() == PpoConfig.KlPenalty.LOSS ? this.coef.withKlCoef(beta) : this.coef;
         boolean warmup = inWarmup(it);
         int perMb = c.minibatchSize(), nMb = c.minibatchesPer(rows.size());
         int steps = 0;
         boolean stopped = false;
-        double pl = 0, vl = 0, ent = 0, ptxLoss = 0, gradNorm = 0, lr = 0, ratioDev = Double.NaN;
+        double pl = 0, vl = 0, ent = 0, klLoss = 0, ptxLoss = 0, gradNorm = 0, lr = 0, ratioDev = Double.NaN;
         PpoLosses.Stats total = PpoLosses.Stats.ZERO;
         long tokens = 0;
         epochs:
@@ -284,7 +318,7 @@ public final class PpoTrainer {
                 GptEngine e = engine();
                 e.zeroGrad();
                 PpoLosses.Stats st = PpoLosses.Stats.ZERO;
-                double mbPl = 0, mbVl = 0, mbEnt = 0, loss = 0;
+                double mbPl = 0, mbVl = 0, mbEnt = 0, mbKl = 0, loss = 0;
                 for (int from = 0; from < perMb; from += c.microBatchSize()) {
                     List<PpoLosses.Row> micro = mbRows.subList(from, from + c.microBatchSize());
                     int len = paddedLength(micro);
@@ -296,6 +330,7 @@ public final class PpoTrainer {
                     mbPl += terms.policy();
                     mbVl += terms.value();
                     mbEnt += terms.entropy();
+                    mbKl += terms.kl();
                     loss += terms.total();
                     tokens += (long) micro.size() * len;
                 }
@@ -323,6 +358,7 @@ public final class PpoTrainer {
                 pl += mbPl;
                 vl += mbVl;
                 ent += mbEnt;
+                klLoss += mbKl;
                 ptxLoss += mbPtx;
                 gradNorm += info.gradNorm();
                 lr = stepLr;
@@ -331,7 +367,8 @@ public final class PpoTrainer {
         }
         double n = Math.max(1, steps);
         double tok = Math.max(1, total.tokens());
-        return new LearnStats(steps, stopped, pl / n, vl / n, coef.entropyCoef() > 0 ? ent / n : Double.NaN, total.clipped() / tok,
+        return new LearnStats(steps, stopped, pl / n, vl / n, coef.entropyCoef() > 0 ? ent / n : Double.NaN,
+                coef.klCoef() > 0 ? klLoss / n : Double.NaN, total.clipped() / tok,
                 total.valueClipped() / tok, total.meanApproxKl(), ptx == null || warmup ? Double.NaN : ptxLoss / n, gradNorm / n, lr, ratioDev, tokens);
     }
 
@@ -342,9 +379,9 @@ public final class PpoTrainer {
         return EngineBatch.paddedLength(longest, seqLen);
     }
 
-    /** Whether iteration {@code it} (0-based) is a value warm-up iteration: only the value head learns. */
+    /** Whether iteration {@code it} (0-based) is a value warm-up iteration: only the value head learns (PPO only). */
     boolean inWarmup(int it) {
-        return it < cfg.ppo().warmupIterations();
+        return cfg.critic() && it < cfg.ppo().warmupIterations();
     }
 
     /** The value head's parameters learn at ppo.value_lr, everything else at optim.lr. */
@@ -395,7 +432,7 @@ public final class PpoTrainer {
     }
 
     /** The iteration's metrics line; every key is described in ppo/README.md. */
-    private ObjectNode metricsLine(int it, Samples s, Scored sc, double[] scores, double[][] rewards, Advantages.Result gae,
+    private ObjectNode metricsLine(int it, Samples s, Scored sc, double[] scores, double[][] rewards, Advantages.Result est,
                                    LearnStats ls, double beta, double klPerResponse, double gold, long[] t) {
         int b = s.size();
         long responseTokens = 0;
@@ -413,6 +450,7 @@ public final class PpoTrainer {
         double tok = Math.max(1, responseTokens);
         ObjectNode m = JSON.createObjectNode();
         m.put("iteration", it + 1);
+        m.put("algorithm", cfg.algorithmOrDefault().wireName());
         m.put("value_warmup", inWarmup(it));
         m.put("rm_score", mean(sc.rawScores()));
         m.put("score", mean(scores));
@@ -427,12 +465,16 @@ public final class PpoTrainer {
         m.put("response_length", responseTokens / (double) b);
         m.put("eos_rate", eos / b);
         m.put("policy_loss", ls.policyLoss());
-        m.put("value_loss", ls.valueLoss());
+        if (cfg.critic()) m.put("value_loss", ls.valueLoss());
+        else m.putNull("value_loss");                                  // RLOO, GRPO: no value head
         if (!Double.isNaN(ls.entropy())) m.put("entropy_graph", ls.entropy());
+        if (cfg.klPenaltyOrDefault() == PpoConfig.KlPenalty.LOSS) putOrNull(m, "kl_loss", ls.klLoss());
         m.put("clip_fraction", ls.clipFraction());
-        m.put("value_clip_fraction", ls.valueClipFraction());
+        if (cfg.critic()) m.put("value_clip_fraction", ls.valueClipFraction());
+        else m.putNull("value_clip_fraction");
         m.put("approx_kl", ls.approxKl());
-        m.put("explained_variance", Advantages.explainedVariance(sc.values(), gae.returns(), sc.mask()));
+        if (cfg.critic()) m.put("explained_variance", Advantages.explainedVariance(sc.values(), est.returns(), sc.mask()));
+        else m.putNull("explained_variance");
         if (Double.isNaN(ls.ptxLoss())) m.putNull("ptx_loss");
         else m.put("ptx_loss", ls.ptxLoss());
         m.put("grad_norm", ls.gradNorm());
@@ -457,6 +499,9 @@ public final class PpoTrainer {
     private ObjectNode summarize(List<ObjectNode> metrics) {
         ObjectNode s = JSON.createObjectNode();
         s.put("stage", "ppo");
+        s.put("algorithm", cfg.algorithmOrDefault().wireName());
+        s.put("samples_per_prompt", cfg.k());
+        s.put("kl_penalty", cfg.klPenaltyOrDefault().wireName());
         s.put("iterations", cfg.iterations());
         s.put("parameters", policy.parameterCount());
         s.put("training_prompts", prompts.size());
@@ -488,7 +533,10 @@ public final class PpoTrainer {
         st.put("optimizer_steps", opt.steps());
         st.put("skipped_total", skippedTotal);
         st.put("seed", cfg.seed());
-        st.put("prompt_position", (long) iterationsDone * cfg.batchSize());
+        st.put("algorithm", cfg.algorithmOrDefault().wireName());
+        st.put("samples_per_prompt", cfg.k());
+        st.put("kl_penalty", cfg.klPenaltyOrDefault().wireName());
+        st.put("prompt_position", (long) iterationsDone * cfg.promptsPerIteration());
         return st;
     }
 
@@ -499,6 +547,12 @@ public final class PpoTrainer {
         if (st == null || c.optimizer() == null) throw new IOException(out.resolve(LAST) + ": no trainer or optimizer state to resume from");
         if (st.path("seed").asLong() != cfg.seed())
             throw new IOException(out.resolve(LAST) + ": was trained with seed " + st.path("seed").asLong() + ", the config says " + cfg.seed());
+        // checkpoints written before these keys existed were PPO, one sample per prompt, KL in the reward
+        String[][] same = {{"algorithm", "ppo", cfg.algorithmOrDefault().wireName()}, {"samples_per_prompt", "1", String.valueOf(cfg.k())},
+                {"kl_penalty", "reward", cfg.klPenaltyOrDefault().wireName()}};
+        for (String[] key : same)
+            if (!st.path(key[0]).asText(key[1]).equals(key[2]))
+                throw new IOException(out.resolve(LAST) + ": was trained with " + key[0] + " " + st.path(key[0]).asText(key[1]) + ", the config says " + key[2]);
         policy.weights().assignFrom(c.policy().weights());
         opt.load(c.optimizer(), st.path("optimizer_steps").asLong());
         kl.setBeta(st.path("beta").asDouble());
@@ -522,6 +576,12 @@ public final class PpoTrainer {
         System.arraycopy(a, 0, out, 0, a.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
+    }
+
+    /** A number, or null when it is NaN (a metric that does not apply to this algorithm or iteration). */
+    private static void putOrNull(ObjectNode m, String key, double v) {
+        if (Double.isNaN(v)) m.putNull(key);
+        else m.put(key, v);
     }
 
     private static double mean(double[] x) {

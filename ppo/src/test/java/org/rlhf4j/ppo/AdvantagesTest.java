@@ -81,4 +81,59 @@ class AdvantagesTest {
         assertEquals(1.0, Advantages.explainedVariance(new double[][] {{1, 2, 3, 9}}, ret, m), 1e-12);
         assertEquals(0.0, Advantages.explainedVariance(new double[][] {{5, 5, 5, 9}}, ret, m), 1e-12);
     }
+    // ---- the critic-free estimators ----
+
+    @Test
+    void rlooBaselineIsTheLeaveOneOutMeanByHand() {
+        // group 1: R = 1, 2, 6 → baselines (2+6)/2 = 4, (1+6)/2 = 3.5, (1+2)/2 = 1.5 → A = −3, −1.5, 4.5
+        // group 2: R = 0.5, −0.5, 3 → baselines 1.25, 1.75, 0 → A = −0.75, −2.25, 3
+        double[] a = Advantages.rloo(new double[] {1, 2, 6, 0.5, -0.5, 3}, 3);
+        assertArrayEquals(new double[] {-3, -1.5, 4.5, -0.75, -2.25, 3}, a, 1e-12);
+        // k = 2: each response's baseline is the other one's reward
+        assertArrayEquals(new double[] {-4, 4, 0, 0}, Advantages.rloo(new double[] {1, 5, 7, 7}, 2), 1e-12);
+    }
+
+    @Test
+    void rlooEqualsRewardMinusTheMeanOfTheOtherSamplesOnRandomGroups() {
+        SplittableRandom rng = new SplittableRandom(9);
+        for (int k : new int[] {2, 3, 5}) {
+            double[] r = new double[4 * k];
+            for (int i = 0; i < r.length; i++) r[i] = rng.nextDouble(-3, 3);
+            double[] a = Advantages.rloo(r, k);
+            for (int i = 0; i < r.length; i++) {
+                int g = i / k * k;
+                double others = 0;
+                for (int j = g; j < g + k; j++) if (j != i) others += r[j];
+                assertEquals(r[i] - others / (k - 1), a[i], 1e-12, "k=" + k + " row " + i);
+            }
+        }
+    }
+
+    @Test
+    void grpoNormalisesEachGroupByItsMeanAndSampleStdByHand() {
+        // group 1: R = 1, 2, 6: mean 3, deviations −2, −1, 3, sample variance (4 + 1 + 9) / 2 = 7
+        // group 2: R = 4, 4, 4: std 0 → advantages 0 (ε keeps 0/0 away)
+        double eps = 1e-6, s = Math.sqrt(7);
+        double[] a = Advantages.grpo(new double[] {1, 2, 6, 4, 4, 4}, 3, eps);
+        assertArrayEquals(new double[] {-2 / (s + eps), -1 / (s + eps), 3 / (s + eps), 0, 0, 0}, a, 1e-12);
+        // k = 2, R = 0 and 1: mean ½, sample std √½ → ±½/√½ = ±0.70710…
+        double[] two = Advantages.grpo(new double[] {0, 1}, 2, 0.0);
+        assertArrayEquals(new double[] {-Math.sqrt(0.5), Math.sqrt(0.5)}, two, 1e-12);
+    }
+
+    @Test
+    void sequenceRewardsSumRealTokensAndPerTokenBroadcastsToThem() {
+        double[][] r = {{0.1, -0.2, 1.5}, {-0.3, 9, 9}};
+        boolean[][] m = {{true, true, true}, {true, false, false}};
+        assertArrayEquals(new double[] {1.4, -0.3}, Advantages.sequenceRewards(r, m), 1e-12);
+        double[][] t = Advantages.perToken(new double[] {2, -1}, m);
+        assertArrayEquals(new double[] {2, 2, 2}, t[0]);
+        assertArrayEquals(new double[] {-1, 0, 0}, t[1]);
+    }
+
+    @Test
+    void groupsOfOneOrRaggedGroupsAreRefused() {
+        assertThrows(IllegalArgumentException.class, () -> Advantages.rloo(new double[] {1, 2}, 1));
+        assertThrows(IllegalArgumentException.class, () -> Advantages.grpo(new double[] {1, 2, 3}, 2, 1e-6));
+    }
 }

@@ -108,20 +108,24 @@ class GradientCheckTest {
     @Test
     void theEngineLossTermsAndEveryGradientEqualTheGraph() {
         GptWeights w = tinyWeights(true);
-        TrainGraph g = new TrainGraph(w, T, PpoLosses.builder(COEF));
-        List<PpoLosses.Row> rows = rows(g);
-        double weight = 1.0 / PpoLosses.responseTokens(rows);
-        TrainGraph.Result want = g.run(PpoLosses.feeds(rows, T, weight, DataType.DOUBLE), PpoLosses.outputs(COEF));
+        assertEngineEqualsGraph(w, rows(new TrainGraph(w, T, PpoLosses.builder(COEF))), COEF);
+    }
 
+    /** Every loss term {@code c} turns on, the total and every parameter's gradient: the engine path against the graph. */
+    static void assertEngineEqualsGraph(GptWeights w, List<PpoLosses.Row> rows, PpoLosses.Coefficients c) {
+        double weight = 1.0 / PpoLosses.responseTokens(rows);
+        TrainGraph.Result want = new TrainGraph(w, T, PpoLosses.builder(c)).run(PpoLosses.feeds(rows, T, weight, DataType.DOUBLE), PpoLosses.outputs(c));
         GptEngine engine = new GptEngine(w);
-        Outputs out = engine.forward(PpoLosses.engineBatch(rows, T, COEF));
+        Outputs out = engine.forward(PpoLosses.engineBatch(rows, T, c));
+        assertEquals(c.critic(), out.value() != null, "values are computed only with a critic");
         Outputs.Grads grads = Outputs.Grads.zerosLike(out);
-        PpoLosses.Terms terms = PpoLosses.apply(rows, T, weight, COEF, out, grads);
+        PpoLosses.Terms terms = PpoLosses.apply(rows, T, weight, c, out, grads);
         engine.zeroGrad();
         engine.backward(grads);
         assertEquals(want.outputs().get(PpoLosses.POLICY_LOSS).getDouble(0), terms.policy(), 1e-12);
-        assertEquals(want.outputs().get(PpoLosses.VALUE_LOSS).getDouble(0), terms.value(), 1e-12);
-        assertEquals(want.outputs().get(PpoLosses.ENTROPY).getDouble(0), terms.entropy(), 1e-12);
+        if (c.critic()) assertEquals(want.outputs().get(PpoLosses.VALUE_LOSS).getDouble(0), terms.value(), 1e-12);
+        if (c.entropyCoef() > 0) assertEquals(want.outputs().get(PpoLosses.ENTROPY).getDouble(0), terms.entropy(), 1e-12);
+        if (c.klCoef() > 0) assertEquals(want.outputs().get(PpoLosses.KL_LOSS).getDouble(0), terms.kl(), 1e-12);
         assertEquals(want.loss(), terms.total(), 1e-12);
         assertGradientsEqual(want.gradients(), engine.gradients(), w.names());
     }
@@ -147,24 +151,88 @@ class GradientCheckTest {
     @Test
     void theLossOnOutputsHasTheFiniteDifferenceGradient() {
         GptWeights w = tinyWeights(true);
-        List<PpoLosses.Row> rows = rows(new TrainGraph(w, T, PpoLosses.builder(COEF)));
+        double worst = worstOutputGradientError(w, rows(new TrainGraph(w, T, PpoLosses.builder(COEF))), COEF);
+        assertTrue(worst < 1e-8, "worst absolute difference " + worst);
+    }
+
+    /**
+     * The largest |central difference − closed form| of {@link PpoLosses#apply}'s total over every output it reads
+     * (log-probs, entropy, and values when there is a critic), on the engine's outputs for {@code rows}.
+     */
+    static double worstOutputGradientError(GptWeights w, List<PpoLosses.Row> rows, PpoLosses.Coefficients c) {
         double weight = 1.0 / PpoLosses.responseTokens(rows);
-        Outputs out = new GptEngine(w).forward(PpoLosses.engineBatch(rows, T, COEF));
+        Outputs out = new GptEngine(w).forward(PpoLosses.engineBatch(rows, T, c));
         Outputs.Grads grads = Outputs.Grads.zerosLike(out);
-        PpoLosses.apply(rows, T, weight, COEF, out, grads);
+        PpoLosses.apply(rows, T, weight, c, out, grads);
+        List<double[][]> pairs = new ArrayList<>(List.of(new double[][] {out.logprob(), grads.logprob()}, new double[][] {out.entropy(), grads.entropy()}));
+        if (c.critic()) pairs.add(new double[][] {out.value(), grads.value()});
         double worst = 0;
-        for (double[][] pair : new double[][][] {{out.logprob(), grads.logprob()}, {out.value(), grads.value()}, {out.entropy(), grads.entropy()}}) {
+        for (double[][] pair : pairs) {
             for (int i = 0; i < pair[0].length; i++) {
                 double orig = pair[0][i];
                 pair[0][i] = orig + 1e-6;
-                double up = PpoLosses.apply(rows, T, weight, COEF, out, Outputs.Grads.zerosLike(out)).total();
+                double up = PpoLosses.apply(rows, T, weight, c, out, Outputs.Grads.zerosLike(out)).total();
                 pair[0][i] = orig - 1e-6;
-                double down = PpoLosses.apply(rows, T, weight, COEF, out, Outputs.Grads.zerosLike(out)).total();
+                double down = PpoLosses.apply(rows, T, weight, c, out, Outputs.Grads.zerosLike(out)).total();
                 pair[0][i] = orig;
                 worst = Math.max(worst, Math.abs((up - down) / 2e-6 - pair[1][i]));
             }
         }
-        assertTrue(worst < 1e-8, "worst absolute difference " + worst);
+        return worst;
+    }
+
+    // ---- the critic-free loss (RLOO, GRPO) and the KL loss term ----
+
+    /** Critic-free with the KL loss term (β = 0.3) and the entropy bonus; PPO with the KL loss term. */
+    static final PpoLosses.Coefficients CRITIC_FREE_KL = new PpoLosses.Coefficients(0.2, 0.2, 0.5, 0.05, 0.7, false, 0.3),
+            PPO_KL = new PpoLosses.Coefficients(0.2, 0.2, 0.5, 0.05, 0.7, true, 0.3);
+
+    /**
+     * {@link #rows} with reference log-probs at chosen offsets from the current log-probs (log π − log π_ref from −0.6
+     * to 0.8; the KL term is smooth, so no kinks to avoid); without a critic the value arrays are left out (null).
+     */
+    static List<PpoLosses.Row> rowsWithReference(boolean critic) {
+        TrainGraph g = new TrainGraph(tinyWeights(true), T, PpoLosses.builder(COEF));
+        List<PpoLosses.Row> rows = rows(g);
+        int n = PpoLosses.responseTokens(rows);
+        double[] lp = g.output(PpoLosses.feeds(rows, T, 1.0 / n, DataType.DOUBLE), PpoLosses.LOGPROBS).get(PpoLosses.LOGPROBS).toDoubleVector();
+        double[] offsets = {0.4, -0.6, 0.8, 0.0, -0.2, 0.25};
+        List<PpoLosses.Row> out = new ArrayList<>();
+        int k = 0;
+        for (int r = 0; r < rows.size(); r++) {
+            PpoLosses.Row row = rows.get(r);
+            double[] ref = new double[row.responseLength()];
+            for (int j = 0; j < ref.length; j++, k++) ref[j] = lp[r * T + row.promptLength() + j - 1] - offsets[k % offsets.length];
+            out.add(new PpoLosses.Row(row.sequence(), row.promptLength(), row.oldLogprobs(), row.advantages(),
+                    critic ? row.returns() : null, critic ? row.oldValues() : null, ref));
+        }
+        return out;
+    }
+
+    @Test
+    void criticFreeLossWithTheKlTermMatchesFiniteDifferences() {
+        GptWeights w = tinyWeights(false);                  // the same backbone as tinyWeights(true), no value head
+        TrainGraph g = new TrainGraph(w, T, PpoLosses.builder(CRITIC_FREE_KL));
+        List<PpoLosses.Row> rows = rowsWithReference(false);
+        Map<String, INDArray> feeds = PpoLosses.feeds(rows, T, 1.0 / PpoLosses.responseTokens(rows), DataType.DOUBLE);
+        TrainGraph.Result r = g.run(feeds, PpoLosses.outputs(CRITIC_FREE_KL));
+        assertTrue(r.outputs().get(PpoLosses.KL_LOSS).getDouble(0) > 0.01, "the KL term is live: " + r.outputs().get(PpoLosses.KL_LOSS));
+        GradientCheck.Report rep = GradientCheck.check(g.sameDiff(), g.lossName(), feeds, w.names(), 2, 1e-5, 1e-6, 3);
+        assertTrue(rep.maxRelError() < 1e-5, "worst " + rep.worst());
+        assertEquals(w.names().size() * 2, rep.checked(), "2 entries of every parameter");
+    }
+
+    @Test
+    void theEngineKlAndCriticFreeTermsAndEveryGradientEqualTheGraph() {
+        for (PpoLosses.Coefficients c : List.of(CRITIC_FREE_KL, PPO_KL)) assertEngineEqualsGraph(tinyWeights(c.critic()), rowsWithReference(c.critic()), c);
+    }
+
+    @Test
+    void theKlAndCriticFreeLossOnOutputsHasTheFiniteDifferenceGradient() {
+        for (PpoLosses.Coefficients c : List.of(CRITIC_FREE_KL, PPO_KL)) {
+            double worst = worstOutputGradientError(tinyWeights(c.critic()), rowsWithReference(c.critic()), c);
+            assertTrue(worst < 1e-8, (c.critic() ? "PPO" : "critic-free") + " with KL: worst absolute difference " + worst);
+        }
     }
 
     static void assertGradientsEqual(Map<String, INDArray> want, Map<String, INDArray> got, List<String> names) {

@@ -13,6 +13,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.rlhf4j.policy.Nd4jDefaults;
+import org.rlhf4j.policy.engine.Outputs;
 
 /** The loss terms on hand-made 6-element inputs: values and gradients against hand computations. */
 class PpoLossesTest {
@@ -149,5 +150,39 @@ class PpoLossesTest {
         assertEquals(0.5 + 1.0 + 1.0, min.loss(), 1e-12);
         assertArrayEquals(new double[] {1, 0, 1}, min.grad(), 1e-12);
         List.of(clip, max, min).forEach(e -> assertTrue(Double.isFinite(e.loss())));
+    }
+    @Test
+    void klLossTermEqualsHandComputationInTheGraph() {
+        // ½ Σ w·m·(lp − ref)²: d = 0.5, −1, 0.25, (masked); w = 0.25 each → ½·0.25·(0.25 + 1 + 0.0625) = 0.1640625
+        double[] lp = {-1.0, -2.0, -0.25, -4.0};
+        Eval e = eval(lp, Map.of("ref", new double[] {-1.5, -1.0, -0.5, -1.0}, "mask", new double[] {1, 1, 1, 0}, "w", new double[] {0.25, 0.25, 0.25, 0}),
+                (sd, x, p) -> PpoLosses.klLoss(x, p.get("ref"), p.get("mask"), p.get("w")));
+        assertEquals(0.1640625, e.loss(), 1e-12);
+        // d/dlp = w·m·(lp − ref)
+        assertArrayEquals(new double[] {0.125, -0.25, 0.0625, 0}, e.grad(), 1e-12);
+    }
+
+    @Test
+    void criticFreeLossWithTheKlTermOnEngineOutputsEqualsHandComputation() {
+        // one row: prompt of 2 tokens, 3 response tokens predicted at slots 1, 2, 3 of a row padded to 5
+        int[] seq = {10, 11, 12, 13, 14};
+        double[] lp = {-1.0, -2.0, -0.5};
+        double[] ref = {-1.5, -1.0, -0.5};
+        double[] adv = {1.0, -2.0, 0.5};
+        // old log-probs = current: ratio 1, inside the clip range
+        PpoLosses.Row row = new PpoLosses.Row(seq, 2, lp.clone(), adv, null, null, ref);
+        double[] outLp = {0, -1.0, -2.0, -0.5, 0};
+        Outputs out = new Outputs(outLp, null, null, null);
+        Outputs.Grads g = Outputs.Grads.zerosLike(out);
+        PpoLosses.Coefficients c = new PpoLosses.Coefficients(0.2, 0.2, 0.1, 0.0, 1.0, false, 0.1);
+        PpoLosses.Terms t = PpoLosses.apply(List.of(row), 5, 1.0 / 3, c, out, g);
+        // policy: Σ w·(−A·1) = −(1 − 2 + 0.5)/3 = 0.5/3; KL: ½·(1/3)·(0.5² + 1² + 0²) = 0.625/3; total = policy + 0.1·KL
+        assertEquals(0.5 / 3, t.policy(), 1e-12);
+        assertEquals(0.625 / 3, t.kl(), 1e-12);
+        assertEquals(0.5625 / 3, t.total(), 1e-12);
+        assertTrue(Double.isNaN(t.value()), "no critic, no value loss");
+        // d/dlp = w·(−A) + β·w·(lp − ref): (−1 + 0.05)/3, (2 − 0.1)/3, (−0.5 + 0)/3; nothing at the prompt and padding slots
+        assertArrayEquals(new double[] {0, -0.95 / 3, 1.9 / 3, -0.5 / 3, 0}, g.logprob(), 1e-12);
+        assertNull(g.value());
     }
 }

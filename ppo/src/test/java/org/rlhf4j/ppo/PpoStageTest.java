@@ -69,6 +69,39 @@ class PpoStageTest {
     }
 
     @Test
+    void theAlgorithmKeysAreValidatedWithTheOthersAndNameTheirKeyPath() {
+        // GRPO and RLOO with one sample per prompt (the default, or said outright), reported with the other problems
+        for (List<String> bad : List.of(List.of("algorithm=grpo", "ppo.clip=2"), List.of("algorithm=rloo", "samples_per_prompt=1", "ppo.clip=2"))) {
+            var e = assertThrows(ConfigException.class, () -> load(bad));
+            String m = e.getMessage();
+            assertTrue(m.contains("samples_per_prompt: algorithm \"" + bad.get(0).substring(10) + "\" needs >= 2 samples per prompt"), m);
+            assertTrue(m.contains("ppo.clip"), m);
+            assertEquals(2, e.problems().size(), m);
+        }
+        var notDivisor = assertThrows(ConfigException.class, () -> load(List.of("algorithm=rloo", "samples_per_prompt=3")));
+        assertTrue(notDivisor.getMessage().contains("samples_per_prompt: expected a divisor of batch_size=16"), notDivisor.getMessage());
+        var zero = assertThrows(ConfigException.class, () -> load(List.of("samples_per_prompt=0")));
+        assertTrue(zero.getMessage().contains("samples_per_prompt: expected >= 1, got 0"), zero.getMessage());
+        var names = assertThrows(ConfigException.class, () -> load(List.of("algorithm=a2c", "kl_penalty=both", "samples_per_prompt=two")));
+        for (String key : List.of("algorithm: expected one of [ppo, rloo, grpo]", "kl_penalty: expected one of [reward, loss]", "samples_per_prompt: expected an integer"))
+            assertTrue(names.getMessage().contains(key), key + " missing from:\n" + names.getMessage());
+
+        // the shipped recipe turns into RLOO or GRPO with two keys; its value-head settings are then ignored (the value
+        // warm-up of 2 iterations does not have to be shorter than a 2-iteration run)
+        PpoConfig rloo = load(List.of("algorithm=rloo", "samples_per_prompt=4", "iterations=2")).config();
+        assertEquals(PpoConfig.Algorithm.RLOO, rloo.algorithmOrDefault());
+        assertEquals(4, rloo.promptsPerIteration());
+        assertFalse(rloo.critic());
+        assertEquals(PpoConfig.KlPenalty.LOSS, load(List.of("algorithm=grpo", "samples_per_prompt=2", "kl_penalty=loss")).config().klPenaltyOrDefault());
+        // and without the keys the config is today's PPO
+        PpoConfig ppo = load(List.of()).config();
+        assertEquals(PpoConfig.Algorithm.PPO, ppo.algorithmOrDefault());
+        assertEquals(1, ppo.k());
+        assertEquals(PpoConfig.KlPenalty.REWARD, ppo.klPenaltyOrDefault());
+        assertTrue(ppo.critic());
+    }
+
+    @Test
     void missingCheckpointsAndDataAreAllReportedBeforeAnyWork() {
         PpoConfig c = load(List.of("sft=/nonexistent/sft", "reward_model=/nonexistent/rm", "prompts=embedded:no-such.jsonl")).config();
         var e = assertThrows(ConfigException.class, () -> Ppo.load(c));
@@ -122,5 +155,35 @@ class PpoStageTest {
         assertEquals("test", p.at("/parent/provenance/stage").asText());
         assertEquals("test", p.at("/reward_model/provenance/stage").asText());
         assertTrue(Files.exists(out.resolve("last/optimizer.safetensors")));
+    }
+    @Test
+    void tinyGrpoStageWritesThePpoLayoutWithoutAValueHead(@TempDir Path dir) throws Exception {
+        GptConfig gc = GptConfig.of(ByteTokenizer.VOCAB, 128, 16, 1, 2);
+        Policy sft = new Policy(gc, new ByteTokenizer(), GptWeights.init(gc, 4, DataType.FLOAT));
+        ObjectNode prov = JSON.createObjectNode().put("stage", "test");
+        Checkpoint.save(dir.resolve("sft"), sft, prov, null, null, null);
+        Checkpoint.save(dir.resolve("rm"), sft.withHead(GptWeights.Head.REWARD, 6), prov, null, null, null);
+        var loaded = ConfigLoader.load(CONFIG, PpoConfig.class, List.of("sft=" + dir.resolve("sft"), "reward_model=" + dir.resolve("rm"),
+                "algorithm=grpo", "samples_per_prompt=2", "kl_penalty=loss", "iterations=2", "batch_size=4", "ppo.minibatch_size=2",
+                "ppo.micro_batch_size=2", "rollout.max_new_tokens=6", "rollout.prompt_max_tokens=90", "ptx.seq_len=24", "ptx.batch_size=2",
+                "checkpoint_every=1", "eval.max_prompts=2", "eval.pretrain_docs=2", "eval.sampling.max_new_tokens=6", "optim.lr=1e-3", "optim.min_lr=1e-4"));
+        Path out = dir.resolve("grpo");
+        PpoTrainer.Result r = Ppo.run(loaded, out, false, List.of("ppo", "--config", CONFIG.toString(), "--set", "algorithm=grpo"));
+        assertEquals(2, r.metrics().size());
+        assertTrue(r.metrics().get(1).get("kl_loss").isNumber(), r.metrics().get(1).toString());
+        JsonNode s = JSON.readTree(out.resolve("summary.json").toFile());
+        assertEquals("grpo", s.get("algorithm").asText());
+        assertEquals("loss", s.get("kl_penalty").asText());
+        assertFalse(s.has("value_head_init"), "no value head, no value_head_init");
+        assertTrue(s.at("/gold_heldout/ppo/mean").isNumber() && s.at("/pretrain_heldout/ppo_ppl").isNumber(), s.toString());
+        for (String f : List.of("model.safetensors", "optimizer.safetensors", "trainer_state.json", "metadata.json", "provenance.json"))
+            assertTrue(Files.exists(out.resolve("last").resolve(f)), f);
+        JsonNode meta = JSON.readTree(out.resolve("last/metadata.json").toFile());
+        assertEquals("grpo", meta.get("algorithm").asText());
+        assertEquals(2, meta.get("samples_per_prompt").asInt());
+        assertFalse(Checkpoint.load(out.resolve("last")).policy().weights().hasHead(GptWeights.Head.VALUE));
+        JsonNode p = JSON.readTree(out.resolve("last/provenance.json").toFile());
+        assertEquals("grpo", p.at("/config/algorithm").asText(), "the resolved config, algorithm included, is in the provenance: " + p);
+        assertEquals("test", p.at("/parent/provenance/stage").asText());
     }
 }

@@ -45,27 +45,33 @@ final class TinyPpo {
     static PpoConfig withPtx(PpoConfig c, double coef) {
         return new PpoConfig(c.sft(), c.rewardModel(), c.prompts(), c.seed(), c.iterations(), c.batchSize(), c.valueHeadInit(), c.rollout(),
                 c.reward(), c.kl(), c.gae(), c.ppo(), coef, new PpoConfig.Ptx("docs", c.ptx().batchSize(), c.ptx().seqLen()), c.optim(),
-                c.checkpointEvery(), c.eval());
+                c.checkpointEvery(), c.eval(), c.algorithm(), c.samplesPerPrompt(), c.klPenalty());
     }
 
     static PpoConfig withCheckpointEvery(PpoConfig c, int every) {
         return new PpoConfig(c.sft(), c.rewardModel(), c.prompts(), c.seed(), c.iterations(), c.batchSize(), c.valueHeadInit(), c.rollout(),
-                c.reward(), c.kl(), c.gae(), c.ppo(), c.ptxCoef(), c.ptx(), c.optim(), every, c.eval());
+                c.reward(), c.kl(), c.gae(), c.ppo(), c.ptxCoef(), c.ptx(), c.optim(), every, c.eval(), c.algorithm(), c.samplesPerPrompt(), c.klPenalty());
     }
 
     static PpoConfig withIterations(PpoConfig c, int iterations) {
         return new PpoConfig(c.sft(), c.rewardModel(), c.prompts(), c.seed(), iterations, c.batchSize(), c.valueHeadInit(), c.rollout(),
-                c.reward(), c.kl(), c.gae(), c.ppo(), c.ptxCoef(), c.ptx(), c.optim(), c.checkpointEvery(), c.eval());
+                c.reward(), c.kl(), c.gae(), c.ppo(), c.ptxCoef(), c.ptx(), c.optim(), c.checkpointEvery(), c.eval(), c.algorithm(), c.samplesPerPrompt(), c.klPenalty());
     }
 
     static PpoConfig withKl(PpoConfig c, PpoConfig.Kl kl) {
         return new PpoConfig(c.sft(), c.rewardModel(), c.prompts(), c.seed(), c.iterations(), c.batchSize(), c.valueHeadInit(), c.rollout(),
-                c.reward(), kl, c.gae(), c.ppo(), c.ptxCoef(), c.ptx(), c.optim(), c.checkpointEvery(), c.eval());
+                c.reward(), kl, c.gae(), c.ppo(), c.ptxCoef(), c.ptx(), c.optim(), c.checkpointEvery(), c.eval(), c.algorithm(), c.samplesPerPrompt(), c.klPenalty());
     }
 
     static PpoConfig withLearn(PpoConfig c, PpoConfig.Learn learn) {
         return new PpoConfig(c.sft(), c.rewardModel(), c.prompts(), c.seed(), c.iterations(), c.batchSize(), c.valueHeadInit(), c.rollout(),
-                c.reward(), c.kl(), c.gae(), learn, c.ptxCoef(), c.ptx(), c.optim(), c.checkpointEvery(), c.eval());
+                c.reward(), c.kl(), c.gae(), learn, c.ptxCoef(), c.ptx(), c.optim(), c.checkpointEvery(), c.eval(), c.algorithm(), c.samplesPerPrompt(), c.klPenalty());
+    }
+
+    /** The same config with the algorithm keys set (null leaves a key absent, i.e. at its default). */
+    static PpoConfig withAlgorithm(PpoConfig c, PpoConfig.Algorithm algorithm, Integer samplesPerPrompt, PpoConfig.KlPenalty klPenalty) {
+        return new PpoConfig(c.sft(), c.rewardModel(), c.prompts(), c.seed(), c.iterations(), c.batchSize(), c.valueHeadInit(), c.rollout(),
+                c.reward(), c.kl(), c.gae(), c.ppo(), c.ptxCoef(), c.ptx(), c.optim(), c.checkpointEvery(), c.eval(), algorithm, samplesPerPrompt, klPenalty);
     }
 
     /** The hand-written reward of the end-to-end test: how many letters 'a' the response holds. */
