@@ -159,6 +159,12 @@ class PipelineTest {
         rc.set("reward_pl", stage("reward.json", "mode=plackett_luce", "loop.steps=2", "loop.batch_size=2", "loop.micro_batch_size=2", "loop.eval_every=2",
                 "seq_len=160", "eval_rankings=3"));
         ArrayNode methods = rc.putArray("methods");
+        for (String algorithm : List.of("rloo", "grpo")) {
+            String[] set = java.util.Arrays.copyOf(ppo("0.0"), PPO.length + 3);
+            set[PPO.length + 1] = "algorithm=" + algorithm;
+            set[PPO.length + 2] = "samples_per_prompt=2";
+            methods.add(method(algorithm, "ppo", "ppo.json", null, set));
+        }
         methods.add(method("dpo", "dpo", "dpo.json", null, DPO));
         String[] ipo = java.util.Arrays.copyOf(DPO, DPO.length + 1);
         ipo[DPO.length] = "loss=ipo";
@@ -175,7 +181,7 @@ class PipelineTest {
         Path out = dir.resolve("compare");
         var loaded = ConfigLoader.load(compareConfig(), RunConfig.class, List.of());
         List<String> stages = Pipeline.stages(loaded.config());
-        assertEquals(List.of("sft", "rankings", "reward", "reward-pl", "ppo", "ppo-ptx", "dpo", "ipo", "ppo-pl", "eval"), stages);
+        assertEquals(List.of("sft", "rankings", "reward", "reward-pl", "ppo", "ppo-ptx", "rloo", "grpo", "dpo", "ipo", "ppo-pl", "eval"), stages);
         Pipeline.run(loaded, out, null, List.of("test"));
         Map<String, String> first = new LinkedHashMap<>();
         for (String s : stages) first.put(s, JSON.readTree(out.resolve(s).resolve(StageStore.DONE).toFile()).path("completed_at").asText());
@@ -183,7 +189,7 @@ class PipelineTest {
         JsonNode summary = JSON.readTree(out.resolve("eval/summary.json").toFile());
         List<String> names = new java.util.ArrayList<>();
         summary.path("policies").forEach(p -> names.add(p.path("name").asText()));
-        assertEquals(List.of("base", "sft", "ppo", "ppo-ptx", "dpo", "ipo", "ppo-pl", "best-of-1", "best-of-2"), names);
+        assertEquals(List.of("base", "sft", "ppo", "ppo-ptx", "rloo", "grpo", "dpo", "ipo", "ppo-pl", "best-of-1", "best-of-2"), names);
         assertEquals(2, summary.path("samples_per_prompt").asInt());
         for (JsonNode p : summary.path("policies")) {
             assertTrue(p.has("gold_vs_sft_paired_standard_error"), p.path("name") + " has a paired s.e.");
@@ -193,13 +199,17 @@ class PipelineTest {
         assertTrue(costs.path("dpo").path("tokens_trained").asLong() > 0, costs.toString());
         assertEquals(0, costs.path("dpo").path("tokens_generated").asLong());
         assertTrue(costs.path("ppo-pl").path("tokens_generated").asLong() > 0, costs.toString());
+        assertTrue(costs.path("grpo").path("tokens_trained").asLong() > 0, costs.toString());
+        // RLOO and GRPO are PPO stages without the critic: their checkpoints carry no value head
+        for (String critFree : List.of("rloo", "grpo"))
+            assertFalse(Checkpoint.loadPolicy(out.resolve(critFree).resolve("last")).weights().hasHead(GptWeights.Head.VALUE), critFree);
         assertEquals("reward-pl", costs.path("ppo-pl").path("reward_model").asText());
         assertEquals("plackett_luce", summary.path("context").path("reward-pl_summary").path("mode").asText());
         // the PL PPO optimised the PL reward model, the others the pairwise one
         assertTrue(JSON.readTree(out.resolve("ppo-pl/last/provenance.json").toFile()).toString().contains("reward-pl"));
         String md = Files.readString(out.resolve("eval/report.md"));
         for (String section : List.of("Methods against SFT on the same 3 prompts (2 samples per prompt)", "Reward models: pairwise and Plackett-Luce",
-                "gold-vs-kl.png", "| dpo |", "| ipo |", "| ppo-pl |"))
+                "gold-vs-kl.png", "| rloo |", "| grpo |", "| dpo |", "| ipo |", "| ppo-pl |"))
             assertTrue(md.contains(section), "report.md lacks " + section);
         assertTrue(Files.size(out.resolve("eval/gold-vs-kl.png")) > 1000);
         assertTrue(Files.readString(out.resolve("eval/report.html")).contains("Reward models: pairwise and Plackett-Luce"));
