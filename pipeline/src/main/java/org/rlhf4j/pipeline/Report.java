@@ -200,6 +200,7 @@ public final class Report {
         XYChart frontier = chart("Gold against KL to SFT, one point per method", "KL to SFT (nats per response)", "gold (held-out mean)");
         frontier.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         frontier.getStyler().setMarkerSize(9);
+        frontier.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);   // inside, it hid points
         int points = 0;
         for (Evaluate.Result r : o.results()) {
             if (r.name().equals("base") || !Double.isFinite(r.klToSft()) || !Double.isFinite(r.gold().mean())) continue;
