@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "rlhf4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "The InstructGPT recipe on the JVM: pretraining, SFT, reward model from K-way rankings, PPO with a KL penalty and PPO-ptx.",
-        subcommands = {InitCommand.class, PretrainCommand.class, SftCommand.class, EvalCommand.class, GenerateCommand.class, ScoreCommand.class, ImportHfCommand.class, ExportHfCommand.class, RewardCommand.class, RewardScoreCommand.class, ValidateCommand.class, ConvertCommand.class, AnnotateCommand.class, PpoCommand.class, RunCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InitCommand.class, PretrainCommand.class, SftCommand.class, EvalCommand.class, GenerateCommand.class, ScoreCommand.class, ImportHfCommand.class, ExportHfCommand.class, RewardCommand.class, RewardScoreCommand.class, ValidateCommand.class, ConvertCommand.class, AnnotateCommand.class, PpoCommand.class, DpoCommand.class, RunCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.ArrayList;
 import java.util.List;
 import org.rlhf4j.data.rollout.SampleConfig;
+import org.rlhf4j.policy.config.OptionalKey;
 import org.rlhf4j.policy.config.Validated;
 
 /**
@@ -22,13 +23,22 @@ import org.rlhf4j.policy.config.Validated;
  * @param clozeItems     items of it scored
  * @param reportSamples  prompts shown with every policy's response side by side in the report
  * @param seed           sampling seed
+ * @param samplesPerPrompt optional, default 1: responses sampled per prompt from each policy (and from the SFT
+ *                       baseline of the win rate). Gold, win rate, RM score and KL average over them, and the gold
+ *                       difference to SFT is paired by prompt, so more samples per prompt shrink its standard error
+ *                       (best-of-n still picks one response per prompt)
  */
 public record EvalConfig(@JsonProperty("prompts") String prompts, @JsonProperty("prompt_limit") int promptLimit,
                          @JsonProperty("sampling") SampleConfig sampling, @JsonProperty("best_of_n") List<Integer> bestOfN,
                          @JsonProperty("pass_at_k_samples") int passAtKSamples, @JsonProperty("pass_at_k") List<Integer> passAtK,
                          @JsonProperty("pretrain_test") String pretrainTest, @JsonProperty("pretrain_docs") int pretrainDocs,
                          @JsonProperty("cloze") String cloze, @JsonProperty("cloze_items") int clozeItems,
-                         @JsonProperty("report_samples") int reportSamples, @JsonProperty("seed") long seed) implements Validated {
+                         @JsonProperty("report_samples") int reportSamples, @JsonProperty("seed") long seed,
+                         @OptionalKey @JsonProperty("samples_per_prompt") Integer samplesPerPrompt) implements Validated {
+    public EvalConfig {
+        if (samplesPerPrompt == null) samplesPerPrompt = 1;
+    }
+
     @Override
     public List<String> problems(String prefix) {
         List<String> p = new ArrayList<>(sampling.problems(prefix + "sampling."));
@@ -40,6 +50,7 @@ public record EvalConfig(@JsonProperty("prompts") String prompts, @JsonProperty(
         if (pretrainDocs < 1) p.add(prefix + "pretrain_docs: expected >= 1, got " + pretrainDocs);
         if (clozeItems < 1) p.add(prefix + "cloze_items: expected >= 1, got " + clozeItems);
         if (reportSamples < 0) p.add(prefix + "report_samples: expected >= 0, got " + reportSamples);
+        if (samplesPerPrompt < 1) p.add(prefix + "samples_per_prompt: expected >= 1, got " + samplesPerPrompt);
         return p;
     }
 

@@ -45,4 +45,39 @@ public final class EvalMath {
     public static double winRateStandardError(double p, int n) {
         return n == 0 ? Double.NaN : Math.sqrt(p * (1 - p) / n);
     }
+
+    /**
+     * The mean of each prompt's scores, for scores listed prompt by prompt with the same number of samples each
+     * ({@code x.length / prompts} consecutive values per prompt).
+     */
+    public static double[] perPromptMeans(double[] x, int prompts) {
+        if (prompts < 1 || x.length % prompts != 0)
+            throw new IllegalArgumentException(x.length + " scores do not split into " + prompts + " prompts evenly");
+        int m = x.length / prompts;
+        double[] out = new double[prompts];
+        for (int i = 0; i < prompts; i++) {
+            for (int j = 0; j < m; j++) out[i] += x[i * m + j];
+            out[i] /= m;
+        }
+        return out;
+    }
+
+    /**
+     * The mean difference of two policies scored on the same prompts, mean_i (a_i − b_i), and its paired standard
+     * error: the standard error of the per-prompt differences, s.d.(a − b)/√n. Prompt difficulty cancels in a − b, so
+     * this is usually much smaller than the standard error of either mean. {a_i}, {b_i} are per-prompt means (see
+     * {@link #perPromptMeans}); several samples per prompt shrink the sampling noise inside each.
+     *
+     * @return {mean difference, paired standard error}
+     */
+    public static double[] pairedDifference(double[] a, double[] b) {
+        if (a.length != b.length) throw new IllegalArgumentException("paired scores need the same prompts: " + a.length + " vs " + b.length);
+        double[] d = new double[a.length];
+        double mean = 0;
+        for (int i = 0; i < d.length; i++) {
+            d[i] = a[i] - b[i];
+            mean += d[i] / d.length;
+        }
+        return new double[] {mean, standardError(d)};
+    }
 }

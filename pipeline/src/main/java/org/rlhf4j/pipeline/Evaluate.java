@@ -28,7 +28,8 @@ import org.rlhf4j.policy.train.Progress;
  * {@code ./rlhf4j eval}: every policy (base, SFT, PPO, PPO-ptx, …) and best-of-n from SFT reranked by the reward model,
  * measured on held-out prompts and held-out text, in numbered steps:
  * <ol>
- *   <li>sample one response per prompt from each policy (same sampling, same seeds);</li>
+ *   <li>sample {@code samples_per_prompt} responses per prompt (default one) from each policy (same sampling, same
+ *       seeds);</li>
  *   <li>judge them: gold score per family, win rate against an independent SFT sample judged by the simulated annotator
  *       pool, reward-model score, Monte-Carlo KL to SFT, length;</li>
  *   <li>best-of-n from SFT for each n (analytic KL = log n − (n−1)/n);</li>
@@ -47,11 +48,14 @@ public final class Evaluate {
     /** One policy's (or best-of-n's) judged responses and figures. */
     public record Result(String name, List<Rollouts.Sample> samples, GoldEval.Report gold, double winRate, double rmScore,
                          double klToSft, Double pretrainPpl, Double clozeAccuracy, Map<Integer, Double> passAtK, Double passAt1MeanLogprob) {
-        /** Standard error of the mean gold score over this policy's judged responses. */
+        /**
+         * Standard error of the mean gold score, over prompts: with several responses per prompt (listed prompt by
+         * prompt) each prompt's mean is one observation, since responses to one prompt are not independent.
+         */
         public double goldStandardError() {
-            double[] x = new double[gold.judged().size()];
-            for (int i = 0; i < x.length; i++) x[i] = gold.judged().get(i).judgement().score();
-            return EvalMath.standardError(x);
+            int prompts = 0;
+            for (int i = 0; i < samples.size(); i++) if (i == 0 || samples.get(i).prompt() != samples.get(i - 1).prompt()) prompts++;
+            return EvalMath.standardError(EvalMath.perPromptMeans(goldScores(this), Math.max(1, prompts)));
         }
 
         public double winRateStandardError() {
@@ -98,14 +102,19 @@ public final class Evaluate {
         List<PromptRecord> arithmetic = prompts.stream().filter(p -> "arithmetic".equals(p.family())).toList();
 
         List<Result> results = new ArrayList<>();
+        Map<Integer, Long> bestOfNTokens = new LinkedHashMap<>();
+        // each prompt samplesPerPrompt times in a row: sample j of the judged list answers prompt j / samplesPerPrompt
+        int m = c.samplesPerPrompt();
+        List<PromptRecord> judged = new ArrayList<>();
+        for (PromptRecord pr : prompts) for (int j = 0; j < m; j++) judged.add(pr);
         try (Progress bar = new Progress("eval", policies.size() + 1)) {
-            // the comparison baseline for win rates: an independent SFT sample per prompt
-            List<Rollouts.Sample> baseline = Rollouts.sample(sft, prompts, sampling, c.seed() ^ 0x5EEDL, 32);
+            // the comparison baseline for win rates: an independent SFT sample per judged response
+            List<Rollouts.Sample> baseline = Rollouts.sample(sft, judged, sampling, c.seed() ^ 0x5EEDL, 32);
             int done = 0;
             // 1-2, 4-5. every policy
             for (Entry e : policies) {
                 Policy p = Checkpoint.loadPolicy(e.checkpoint());
-                List<Rollouts.Sample> samples = Rollouts.sample(p, prompts, sampling, c.seed(), 32);
+                List<Rollouts.Sample> samples = Rollouts.sample(p, judged, sampling, c.seed(), 32);
                 Map<Integer, Double> passAtK = new LinkedHashMap<>();
                 double rerank = passAtK(p, arithmetic, c, sampling, judge, passAtK);
                 results.add(new Result(e.name(), samples, GoldEval.judge(samples, judge), winRate(samples, baseline, pool, c.seed()),
@@ -114,7 +123,9 @@ public final class Evaluate {
                 bar.stepTo(++done, e.name());
             }
             // 3. best-of-n from SFT, reranked by the reward model
-            results.addAll(bestOfN(sft, rm, prompts, c, sampling, judge, pool, baseline));
+            List<Rollouts.Sample> firstBaseline = new ArrayList<>();
+            for (int i = 0; i < prompts.size(); i++) firstBaseline.add(baseline.get(i * m));
+            results.addAll(bestOfN(sft, rm, prompts, c, sampling, judge, pool, firstBaseline, bestOfNTokens));
             bar.stepTo(++done, "best-of-n");
         }
 
@@ -125,9 +136,37 @@ public final class Evaluate {
         summary.put("pretrain_docs", docs.size());
         summary.put("cloze_items", cloze.size());
         summary.put("report_samples", c.reportSamples());
+        summary.put("samples_per_prompt", m);
+        ObjectNode bon = summary.putObject("best_of_n_generated_tokens");
+        bestOfNTokens.forEach((n, t) -> bon.put(String.valueOf(n), t));
+        Map<String, double[]> paired = goldVsSft(results, prompts.size());
         ArrayNode arr = summary.putArray("policies");
-        for (Result r : results) arr.add(r.toJson());
+        for (Result r : results) {
+            ObjectNode o = r.toJson();
+            double[] d = paired.get(r.name());
+            if (d != null) o.put("gold_vs_sft", d[0]).put("gold_vs_sft_paired_standard_error", d[1]);
+            arr.add(o);
+        }
         return new Outcome(results, prompts, summary);
+    }
+
+    /**
+     * Each policy's mean gold difference to SFT on the same prompts and its paired standard error ({@link
+     * EvalMath#pairedDifference} of the per-prompt mean gold scores); empty when there is no "sft" result.
+     */
+    public static Map<String, double[]> goldVsSft(List<Result> results, int prompts) {
+        Map<String, double[]> out = new LinkedHashMap<>();
+        Result sft = results.stream().filter(r -> r.name().equals("sft")).findFirst().orElse(null);
+        if (sft == null) return out;
+        double[] base = EvalMath.perPromptMeans(goldScores(sft), prompts);
+        for (Result r : results) out.put(r.name(), EvalMath.pairedDifference(EvalMath.perPromptMeans(goldScores(r), prompts), base));
+        return out;
+    }
+
+    static double[] goldScores(Result r) {
+        double[] x = new double[r.gold().judged().size()];
+        for (int i = 0; i < x.length; i++) x[i] = r.gold().judged().get(i).judgement().score();
+        return x;
     }
 
     static double meanRm(Policy rm, List<Rollouts.Sample> samples) {
@@ -258,7 +297,7 @@ public final class Evaluate {
     }
 
     static List<Result> bestOfN(Policy sft, Policy rm, List<PromptRecord> prompts, EvalConfig c, SamplingConfig sampling, GoldJudge judge,
-                                AnnotatorPool pool, List<Rollouts.Sample> baseline) {
+                                AnnotatorPool pool, List<Rollouts.Sample> baseline, Map<Integer, Long> generatedTokens) {
         int maxN = c.maxN();
         List<PromptRecord> repeated = new ArrayList<>();
         for (PromptRecord pr : prompts) for (int j = 0; j < maxN; j++) repeated.add(pr);
@@ -268,12 +307,15 @@ public final class Evaluate {
         for (int n : c.bestOfN()) {
             List<Rollouts.Sample> chosen = new ArrayList<>();
             double rmSum = 0;
+            long generated = 0;
             for (int i = 0; i < prompts.size(); i++) {
+                for (int j = 0; j < n; j++) generated += all.get(i * maxN + j).responseIds().length;
                 int best = i * maxN;
                 for (int j = 1; j < n; j++) if (scores[i * maxN + j] > scores[best]) best = i * maxN + j;
                 chosen.add(all.get(best));
                 rmSum += scores[best];
             }
+            generatedTokens.put(n, generated);
             out.add(new Result("best-of-" + n, chosen, GoldEval.judge(chosen, judge), winRate(chosen, baseline, pool, c.seed()),
                     rmSum / prompts.size(), EvalMath.bestOfNKl(n), null, null, null, null));
         }

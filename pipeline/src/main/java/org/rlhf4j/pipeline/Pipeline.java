@@ -18,7 +18,10 @@ import org.rlhf4j.data.format.JsonlWriter;
 import org.rlhf4j.data.format.PromptRecord;
 import org.rlhf4j.data.format.Ranking;
 import org.rlhf4j.data.validate.DataFiles;
+import org.rlhf4j.data.rank.LossMode;
 import org.rlhf4j.data.world.AnnotatorPool;
+import org.rlhf4j.dpo.Dpo;
+import org.rlhf4j.dpo.DpoConfig;
 import org.rlhf4j.policy.Policy;
 import org.rlhf4j.policy.checkpoint.Checkpoint;
 import org.rlhf4j.policy.checkpoint.Provenance;
@@ -39,8 +42,10 @@ import org.rlhf4j.sft.SftConfig;
  *   <li>{@code sft/}: SFT of the shipped base model on the shipped demonstrations;</li>
  *   <li>{@code rankings/}: K responses per prompt sampled from the SFT policy, ranked by the simulated annotators
  *       (or shipped rankings);</li>
- *   <li>{@code reward/}: the reward model from those rankings;</li>
+ *   <li>{@code reward/}: the reward model from those rankings (and {@code reward-pl/}, a Plackett-Luce one, when the
+ *       run config asks for it);</li>
  *   <li>{@code ppo/} and {@code ppo-ptx/}: PPO without and with the pretraining mix;</li>
+ *   <li>one directory per further method of the run config ({@code methods}: RLOO, GRPO, DPO, IPO, …);</li>
  *   <li>{@code eval/}: every policy evaluated, and the report.</li>
  * </ol>
  * Every stage config is validated before the first stage starts. A stage whose inputs and config are unchanged is
@@ -52,13 +57,27 @@ public final class Pipeline {
 
     private Pipeline() {}
 
-    /** Every stage's resolved config, loaded (and so validated) up front. */
+    /** Every stage's name in the order it runs: {@link #STAGES} with reward-pl and the run's methods inserted. */
+    public static List<String> stages(RunConfig rc) {
+        List<String> s = new ArrayList<>(List.of("sft", "rankings", "reward"));
+        if (rc.rewardPl() != null) s.add("reward-pl");
+        s.addAll(List.of("ppo", "ppo-ptx"));
+        for (RunConfig.Method m : rc.methods()) s.add(m.name());
+        s.add("eval");
+        return s;
+    }
+
+    /**
+     * Every stage's resolved config, loaded (and so validated) up front; {@code rewardPl} is null unless configured, and
+     * {@code methods} holds a {@code PpoConfig} or {@code DpoConfig} per method name, in run order.
+     */
     record Plan(ConfigLoader.Loaded<SftConfig> sft, ConfigLoader.Loaded<RewardConfig> reward, ConfigLoader.Loaded<PpoConfig> ppo,
-                ConfigLoader.Loaded<PpoConfig> ppoPtx, ConfigLoader.Loaded<EvalConfig> eval) {}
+                ConfigLoader.Loaded<PpoConfig> ppoPtx, ConfigLoader.Loaded<EvalConfig> eval, ConfigLoader.Loaded<RewardConfig> rewardPl,
+                Map<String, ConfigLoader.Loaded<?>> methods) {}
 
     public static ObjectNode run(ConfigLoader.Loaded<RunConfig> loaded, Path out, String from, List<String> command) throws IOException {
         RunConfig rc = loaded.config();
-        if (from != null && !STAGES.contains(from)) throw new ConfigException("--from", List.of("--from: expected one of " + STAGES + ", got " + from));
+        if (from != null && !stages(rc).contains(from)) throw new ConfigException("--from", List.of("--from: expected one of " + stages(rc) + ", got " + from));
         Path base = Path.of(rc.base());
         Plan plan = plan(rc, out);
         Map<String, Double> seconds = new LinkedHashMap<>();
@@ -81,6 +100,13 @@ public final class Pipeline {
         String rewardFp = StageStore.fingerprint("reward", plan.reward().resolved(), rankFp);
         force |= "reward".equals(from);
         stage(out, "reward", rewardFp, force, seconds, resume -> Reward.run(plan.reward(), out.resolve("reward"), resume, sub(command, "reward")));
+        Map<String, String> rewardFps = new LinkedHashMap<>(Map.of("reward", rewardFp));
+        if (plan.rewardPl() != null) {
+            String plFp = StageStore.fingerprint("reward-pl", plan.rewardPl().resolved(), rankFp);
+            force |= "reward-pl".equals(from);
+            stage(out, "reward-pl", plFp, force, seconds, resume -> Reward.run(plan.rewardPl(), out.resolve("reward-pl"), resume, sub(command, "reward-pl")));
+            rewardFps.put("reward-pl", plFp);
+        }
 
         // 4. PPO and PPO-ptx
         String ppoFp = StageStore.fingerprint("ppo", plan.ppo().resolved(), rewardFp);
@@ -90,18 +116,40 @@ public final class Pipeline {
         force |= "ppo-ptx".equals(from);
         stage(out, "ppo-ptx", ptxFp, force, seconds, resume -> Ppo.run(plan.ppoPtx(), out.resolve("ppo-ptx"), resume, sub(command, "ppo-ptx")));
 
+        // 4b. the further methods: PPO modes against either reward model, DPO/IPO on the rankings
+        List<String> methodFps = new ArrayList<>();
+        List<Evaluate.Entry> methodEntries = new ArrayList<>();
+        List<Curves> methodCurves = new ArrayList<>();
+        for (RunConfig.Method m : rc.methods()) {
+            ConfigLoader.Loaded<?> cfg = plan.methods().get(m.name());
+            boolean isPpo = "ppo".equals(m.stage());
+            String fp = StageStore.fingerprint(m.name(), cfg.resolved(), isPpo ? rewardFps.get(m.rewardStage()) : rankFp);
+            force |= m.name().equals(from);
+            Path dir = out.resolve(m.name());
+            if (isPpo) stage(out, m.name(), fp, force, seconds, resume -> Ppo.run(cast(cfg, PpoConfig.class), dir, resume, sub(command, m.name())));
+            else stage(out, m.name(), fp, force, seconds, resume -> Dpo.run(cast(cfg, DpoConfig.class), dir, resume, sub(command, m.name())));
+            methodFps.add(fp);
+            methodEntries.add(new Evaluate.Entry(m.name(), dir.resolve(isPpo ? TrainLoop.LAST : TrainLoop.BEST)));
+            if (isPpo) methodCurves.add(Curves.read(m.name(), dir));
+        }
+
         // 5. evaluation and report
         String rmDir = rc.rewardCheckpointOrDefault();
-        String evalFp = StageStore.fingerprint("eval", plan.eval().resolved(), baseFp, sftFp, rewardFp + "/" + rmDir, ppoFp, ptxFp);
+        List<String> evalInputs = new ArrayList<>(List.of(baseFp, sftFp, rewardFp + "/" + rmDir, ppoFp, ptxFp));
+        evalInputs.addAll(methodFps);
+        if (plan.rewardPl() != null) evalInputs.add(rewardFps.get("reward-pl"));
+        String evalFp = StageStore.fingerprint("eval", plan.eval().resolved(), evalInputs.toArray(String[]::new));
         force |= "eval".equals(from);
         stage(out, "eval", evalFp, force, seconds, resume -> {
-            List<Evaluate.Entry> entries = List.of(new Evaluate.Entry("base", base), new Evaluate.Entry("sft", out.resolve("sft/best")),
-                    new Evaluate.Entry("ppo", out.resolve("ppo").resolve(TrainLoop.LAST)), new Evaluate.Entry("ppo-ptx", out.resolve("ppo-ptx").resolve(TrainLoop.LAST)));
+            List<Evaluate.Entry> entries = new ArrayList<>(List.of(new Evaluate.Entry("base", base), new Evaluate.Entry("sft", out.resolve("sft/best")),
+                    new Evaluate.Entry("ppo", out.resolve("ppo").resolve(TrainLoop.LAST)), new Evaluate.Entry("ppo-ptx", out.resolve("ppo-ptx").resolve(TrainLoop.LAST))));
+            entries.addAll(methodEntries);
             Evaluate.Outcome outcome = Evaluate.run(plan.eval().config(), entries, out.resolve("sft/best"), out.resolve("reward").resolve(rmDir));
-            List<Curves> curves = List.of(Curves.read("ppo", out.resolve("ppo")), Curves.read("ppo-ptx", out.resolve("ppo-ptx")));
-            Report.write(out.resolve("eval"), outcome, curves, context(out, seconds));
+            List<Curves> curves = new ArrayList<>(List.of(Curves.read("ppo", out.resolve("ppo")), Curves.read("ppo-ptx", out.resolve("ppo-ptx"))));
+            curves.addAll(methodCurves);
+            Report.write(out.resolve("eval"), outcome, curves, context(out, seconds, rc));
         });
-        ObjectNode summary = context(out, seconds);
+        ObjectNode summary = context(out, seconds, rc);
         summary.put("wall_seconds_this_invocation", (System.nanoTime() - t0) / 1e9);
         TrainLoop.writeJson(out.resolve("run-summary.json"), summary);
         return summary;
@@ -117,8 +165,31 @@ public final class Pipeline {
         var ppo = load(rc.ppo(), PpoConfig.class, chain, problems);
         var ptx = load(rc.ppoPtx(), PpoConfig.class, chain, problems);
         var eval = load(rc.eval(), EvalConfig.class, List.of(), problems);
+        ConfigLoader.Loaded<RewardConfig> rewardPl = null;
+        if (rc.rewardPl() != null) {
+            rewardPl = load(rc.rewardPl(), RewardConfig.class, List.of("sft=" + out.resolve("sft/best"),
+                    "train=" + out.resolve("rankings/train.jsonl"), "validation=" + out.resolve("rankings/validation.jsonl")), problems);
+            if (rewardPl != null && rewardPl.config().mode() != LossMode.PLACKETT_LUCE)
+                problems.add("reward_pl: expected a reward config with mode plackett_luce, got " + rewardPl.config().mode().name().toLowerCase());
+        }
+        Map<String, ConfigLoader.Loaded<?>> methods = new LinkedHashMap<>();
+        for (RunConfig.Method m : rc.methods()) {
+            ConfigLoader.Loaded<?> l;
+            if ("ppo".equals(m.stage()))
+                l = load(m.ref(), PpoConfig.class, List.of("sft=" + out.resolve("sft/best"), "reward_model=" + out.resolve(m.rewardStage()).resolve(rc.rewardCheckpointOrDefault())), problems);
+            else
+                l = load(m.ref(), DpoConfig.class, List.of("sft=" + out.resolve("sft/best"),
+                        "train=" + out.resolve("rankings/train.jsonl"), "validation=" + out.resolve("rankings/validation.jsonl")), problems);
+            methods.put(m.name(), l);
+        }
         if (!problems.isEmpty()) throw new ConfigException("(run)", problems);
-        return new Plan(sft, reward, ppo, ptx, eval);
+        return new Plan(sft, reward, ppo, ptx, eval, rewardPl, methods);
+    }
+
+    @SuppressWarnings("unchecked")
+    static <T> ConfigLoader.Loaded<T> cast(ConfigLoader.Loaded<?> l, Class<T> type) {
+        if (!type.isInstance(l.config())) throw new IllegalStateException("expected a " + type.getSimpleName() + ", got " + l.config().getClass().getSimpleName());
+        return (ConfigLoader.Loaded<T>) l;
     }
 
     static <T> ConfigLoader.Loaded<T> load(RunConfig.StageRef ref, Class<T> type, List<String> chain, List<String> problems) {
@@ -226,8 +297,11 @@ public final class Pipeline {
         return new Sampled(merged, dropped + prompts.size() - byId.size(), resampled);
     }
 
-    /** The run's own record: seconds per stage, reward-model accuracy, PPO summaries. */
-    static ObjectNode context(Path out, Map<String, Double> seconds) throws IOException {
+    /**
+     * The run's own record: seconds per stage, every stage's summary (reward-model accuracy, PPO and DPO figures), and
+     * per method what it cost: tokens generated and trained, stage seconds.
+     */
+    static ObjectNode context(Path out, Map<String, Double> seconds, RunConfig rc) throws IOException {
         ObjectNode c = JSON.createObjectNode();
         ObjectNode s = c.putObject("stage_seconds");
         double total = 0;
@@ -236,10 +310,20 @@ public final class Pipeline {
             if (!Double.isNaN(e.getValue())) total += e.getValue();
         }
         c.put("total_stage_seconds", total);
-        for (String stage : List.of("sft", "reward", "ppo", "ppo-ptx")) {
+        for (String stage : stages(rc)) {
             Path f = out.resolve(stage).resolve(TrainLoop.SUMMARY);
-            if (Files.exists(f)) c.set(stage + "_summary", JSON.readTree(f.toFile()));
+            if (!stage.equals("eval") && Files.exists(f)) c.set(stage + "_summary", JSON.readTree(f.toFile()));
         }
+        ObjectNode costs = c.putObject("costs");
+        costs.set("sft", Costs.ofStage(out.resolve("sft"), "sft", seconds.get("sft")));
+        for (String stage : List.of("ppo", "ppo-ptx")) costs.set(stage, Costs.ofStage(out.resolve(stage), "ppo", seconds.get(stage)));
+        for (RunConfig.Method m : rc.methods()) {
+            ObjectNode k = Costs.ofStage(out.resolve(m.name()), m.stage(), seconds.get(m.name()));
+            k.put("stage", m.stage());
+            if ("ppo".equals(m.stage())) k.put("reward_model", m.rewardStage());
+            costs.set(m.name(), k);
+        }
+        c.put("reward_pl", rc.rewardPl() != null);
         return c;
     }
 

@@ -47,7 +47,7 @@ public final class Report {
     }
 
     /** Rows of [header, …] tables, shared by the HTML and Markdown renderings. */
-    static Map<String, List<List<String>>> tables(Evaluate.Outcome o) {
+    static Map<String, List<List<String>>> tables(Evaluate.Outcome o, JsonNode context) {
         Map<String, List<List<String>>> t = new LinkedHashMap<>();
         List<String> fam = families(o);
         List<List<String>> main = new ArrayList<>();
@@ -90,7 +90,63 @@ public final class Report {
             }
             t.put("Arithmetic: pass@k (unbiased estimator) and reranking", pass);
         }
+        t.putAll(comparison(o, context));
         return t;
+    }
+
+    /**
+     * The methods side by side against SFT, and (with a Plackett-Luce reward model in the run) the two reward models
+     * side by side. Gold differences are paired on the same prompts ({@link Evaluate#goldVsSft}); costs come from the
+     * run's context ({@link Costs}).
+     */
+    static Map<String, List<List<String>>> comparison(Evaluate.Outcome o, JsonNode context) {
+        Map<String, List<List<String>>> t = new LinkedHashMap<>();
+        Map<String, double[]> paired = Evaluate.goldVsSft(o.results(), o.prompts().size());
+        Evaluate.Result sft = o.results().stream().filter(r -> r.name().equals("sft")).findFirst().orElse(null);
+        if (sft == null) return t;
+        JsonNode costs = context == null ? null : context.path("costs");
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of("method", "gold − SFT (paired ± s.e.)", "win rate vs SFT", "RM score", "KL to SFT (nats)", "perplexity Δ vs SFT",
+                "cloze Δ vs SFT", "stage wall time (s)", "tokens generated", "tokens trained"));
+        for (Evaluate.Result r : o.results()) {
+            if (r.name().equals("base")) continue;
+            double[] d = paired.get(r.name());
+            JsonNode k = costs == null ? null : costs.get(r.name());
+            String generated = k == null ? "—" : count(k.path("tokens_generated").asLong(-1));
+            if (r.name().startsWith("best-of-"))
+                generated = count(o.summary().path("best_of_n_generated_tokens").path(r.name().substring("best-of-".length())).asLong(-1)) + " (at evaluation)";
+            rows.add(List.of(r.name(), signed(d[0], 3) + " ± " + f3(d[1]), pct(r.winRate()), f3(r.rmScore()), f3(r.klToSft()),
+                    r.pretrainPpl() == null ? "—" : signed(r.pretrainPpl() - sft.pretrainPpl(), 3),
+                    r.clozeAccuracy() == null ? "—" : signed(100 * (r.clozeAccuracy() - sft.clozeAccuracy()), 1) + " pt",
+                    k == null ? "—" : f1(k.path("seconds").asDouble(Double.NaN)), generated,
+                    k == null ? "—" : count(k.path("tokens_trained").asLong(-1))));
+        }
+        int samples = o.summary().path("samples_per_prompt").asInt(1);
+        t.put("Methods against SFT on the same " + o.prompts().size() + " prompts (" + samples + " sample" + (samples == 1 ? "" : "s") + " per prompt)", rows);
+
+        if (context != null && context.path("reward_pl").asBoolean(false)) {
+            List<List<String>> rm = new ArrayList<>();
+            rm.add(List.of("reward model", "loss", "held-out accuracy vs annotators", "held-out accuracy vs gold", "PPO against it", "its gold − SFT (paired ± s.e.)"));
+            for (String stage : List.of("reward", "reward-pl")) {
+                JsonNode s = context.path(stage + "_summary");
+                String ppo = stage.equals("reward") ? "ppo" : null;
+                if (costs != null)
+                    for (var it = costs.fields(); ppo == null && it.hasNext(); ) {
+                        var e = it.next();
+                        if ("ppo".equals(e.getValue().path("stage").asText()) && stage.equals(e.getValue().path("reward_model").asText())) ppo = e.getKey();
+                    }
+                double[] d = ppo == null ? null : paired.get(ppo);
+                rm.add(List.of(stage, s.path("mode").asText("?"), pct(s.path("best_validation").path("accuracy_vs_annotators").path("accuracy").asDouble(Double.NaN)),
+                        pct(s.path("best_validation").path("accuracy_vs_gold").path("accuracy").asDouble(Double.NaN)), ppo == null ? "—" : ppo,
+                        d == null ? "—" : signed(d[0], 3) + " ± " + f3(d[1])));
+            }
+            t.put("Reward models: pairwise and Plackett-Luce on the same rankings", rm);
+        }
+        return t;
+    }
+
+    static String count(long n) {
+        return n < 0 ? "—" : String.format("%,d", n);
     }
 
     // ---- plots ----------------------------------------------------------------------------------------------------
@@ -140,6 +196,18 @@ public final class Report {
             any = true;
         }
         if (any) plots.add(new Plot("overoptimisation.png", "Reward over-optimisation (gold and proxy against √KL)", BitmapEncoder.getBitmapBytes(over, BitmapEncoder.BitmapFormat.PNG)));
+        // the frontier: each method's held-out gold against its KL to SFT, one point per method
+        XYChart frontier = chart("Gold against KL to SFT, one point per method", "KL to SFT (nats per response)", "gold (held-out mean)");
+        frontier.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        frontier.getStyler().setMarkerSize(9);
+        frontier.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);   // inside, it hid points
+        int points = 0;
+        for (Evaluate.Result r : o.results()) {
+            if (r.name().equals("base") || !Double.isFinite(r.klToSft()) || !Double.isFinite(r.gold().mean())) continue;
+            frontier.addSeries(r.name(), new double[] {r.klToSft()}, new double[] {r.gold().mean()});
+            points++;
+        }
+        if (points > 0) plots.add(new Plot("gold-vs-kl.png", "Gold against KL to SFT (one point per method)", BitmapEncoder.getBitmapBytes(frontier, BitmapEncoder.BitmapFormat.PNG)));
         return plots;
     }
 
@@ -160,7 +228,7 @@ public final class Report {
             for (List<String> r : run) sb.append("| ").append(r.get(0)).append(" | ").append(r.get(1)).append(" |\n");
             sb.append("\n");
         }
-        for (var e : tables(o).entrySet()) {
+        for (var e : tables(o, context).entrySet()) {
             sb.append("## ").append(e.getKey()).append("\n\n");
             List<List<String>> rows = e.getValue();
             sb.append("| ").append(String.join(" | ", rows.get(0))).append(" |\n");
@@ -190,7 +258,7 @@ public final class Report {
             for (List<String> r : run) sb.append("<tr><td>").append(esc(r.get(0))).append("</td><td>").append(esc(r.get(1))).append("</td></tr>\n");
             sb.append("</table>\n");
         }
-        for (var e : tables(o).entrySet()) {
+        for (var e : tables(o, context).entrySet()) {
             sb.append("<h2>").append(esc(e.getKey())).append("</h2>\n<table>\n");
             List<List<String>> rows = e.getValue();
             for (int i = 0; i < rows.size(); i++) {

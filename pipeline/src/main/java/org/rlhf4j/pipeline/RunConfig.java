@@ -25,12 +25,55 @@ import org.rlhf4j.policy.train.TrainLoop;
  *                 hundred pairs at ~55 % cannot tell checkpoints apart; the quickstart uses "last" (measured in the
  *                 README: with the same reward run, PPO reached 0.530 and 0.536 held-out gold from "last", 0.487 and
  *                 0.503 from "best", against SFT's 0.478 and 0.506, for two PPO seeds)
+ * @param rewardPl optional: a second reward model on the same rankings with the Plackett-Luce loss (its config must
+ *                 resolve to {@code mode: plackett_luce}), stage {@code reward-pl}; the report sets it beside the
+ *                 pairwise one
+ * @param methods  optional: more policies trained from the same SFT model and rankings and evaluated beside PPO and
+ *                 PPO-ptx (RLOO and GRPO as {@code ppo} stages with their overrides, DPO and IPO as {@code dpo}
+ *                 stages, PPO against the Plackett-Luce reward model), each a stage of its own name, run in order
  */
 public record RunConfig(@JsonProperty("base") String base, @JsonProperty("sft") StageRef sft,
                         @JsonProperty("rankings") Rankings rankings, @JsonProperty("reward") StageRef reward,
                         @JsonProperty("ppo") StageRef ppo, @JsonProperty("ppo_ptx") StageRef ppoPtx,
                         @JsonProperty("eval") StageRef eval,
-                        @OptionalKey @JsonProperty("reward_checkpoint") String rewardCheckpoint) implements Validated {
+                        @OptionalKey @JsonProperty("reward_checkpoint") String rewardCheckpoint,
+                        @OptionalKey @JsonProperty("reward_pl") StageRef rewardPl,
+                        @OptionalKey @JsonProperty("methods") List<Method> methods) implements Validated {
+
+    /** The stage names the pipeline itself uses; a method may not take one. */
+    public static final List<String> RESERVED = List.of("base", "sft", "rankings", "reward", "reward-pl", "ppo", "ppo-ptx", "eval");
+
+    public RunConfig {
+        if (methods == null) methods = List.of();
+    }
+
+    /**
+     * One more policy to compare.
+     *
+     * @param name   its stage directory and its name in the report: lower-case letters, digits and '-'
+     * @param stage  "ppo" (PPO and its critic-free modes) or "dpo" (DPO, IPO)
+     * @param config the stage config file
+     * @param set    overrides applied after the chaining paths
+     * @param reward for a "ppo" stage, the reward model it optimises: "pairwise" (stage {@code reward}, the default) or
+     *               "plackett_luce" (stage {@code reward-pl}, which then must be configured)
+     */
+    public record Method(@JsonProperty("name") String name, @JsonProperty("stage") String stage, @JsonProperty("config") String config,
+                         @JsonProperty("set") List<String> set, @OptionalKey @JsonProperty("reward") String reward) {
+        public Method {
+            if (reward == null) reward = PAIRWISE;
+        }
+
+        public static final String PAIRWISE = "pairwise", PLACKETT_LUCE = "plackett_luce";
+
+        public StageRef ref() {
+            return new StageRef(config, set);
+        }
+
+        /** The stage directory of the reward model a "ppo" method optimises. */
+        public String rewardStage() {
+            return PLACKETT_LUCE.equals(reward) ? "reward-pl" : "reward";
+        }
+    }
 
     /** The reward stage's checkpoint directory name that later stages use: "best" unless the config says "last". */
     public String rewardCheckpointOrDefault() {
@@ -80,6 +123,25 @@ public record RunConfig(@JsonProperty("base") String base, @JsonProperty("sft") 
         if (r.trainLimit() < 0) p.add(prefix + "rankings.train_limit: expected >= 0 (0 = all), got " + r.trainLimit());
         if (r.validationLimit() < 0) p.add(prefix + "rankings.validation_limit: expected >= 0 (0 = all), got " + r.validationLimit());
         p.addAll(r.sampling().problems(prefix + "rankings.sampling."));
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (int i = 0; i < methods.size(); i++) {
+            Method m = methods.get(i);
+            String at = prefix + "methods[" + i + "].";
+            if (m.name() == null || !m.name().matches("[a-z0-9][a-z0-9-]*"))
+                p.add(at + "name: expected lower-case letters, digits and '-', got " + (m.name() == null ? "nothing" : "\"" + m.name() + "\""));
+            else if (RESERVED.contains(m.name()) || m.name().startsWith("best-of-"))
+                p.add(at + "name: \"" + m.name() + "\" is taken by the pipeline's own stages " + RESERVED + " or best-of-n");
+            else if (!names.add(m.name())) p.add(at + "name: \"" + m.name() + "\" is used by an earlier method");
+            if (!"ppo".equals(m.stage()) && !"dpo".equals(m.stage()))
+                p.add(at + "stage: expected \"ppo\" or \"dpo\", got \"" + m.stage() + "\"");
+            if (!Method.PAIRWISE.equals(m.reward()) && !Method.PLACKETT_LUCE.equals(m.reward()))
+                p.add(at + "reward: expected \"pairwise\" or \"plackett_luce\", got \"" + m.reward() + "\"");
+            else if (Method.PLACKETT_LUCE.equals(m.reward()) && rewardPl == null)
+                p.add(at + "reward: \"plackett_luce\" needs the reward_pl stage, which this run does not configure");
+            else if ("dpo".equals(m.stage()) && !Method.PAIRWISE.equals(m.reward()))
+                p.add(at + "reward: a dpo stage uses no reward model; leave it out");
+            if (m.config() == null || m.config().isBlank()) p.add(at + "config: expected a stage config file");
+        }
         if (r.temperatures() != null) {
             int n = r.temperatures().size();
             if (n == 0 || r.k() % n != 0 || r.k() / n < 2)

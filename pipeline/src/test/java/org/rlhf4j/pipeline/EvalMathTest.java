@@ -68,4 +68,23 @@ class EvalMathTest {
         assertEquals(0.05, EvalMath.winRateStandardError(0.5, 100), 1e-12);
         assertEquals(0.0, EvalMath.winRateStandardError(1.0, 10), 0.0);
     }
+
+    @Test
+    void thePairedStandardErrorMatchesAHandComputation() {
+        // two samples per prompt for the method, one for SFT; per-prompt means a = (0.5, 0.7, 0.2, 0.9)
+        double[] method = {0.4, 0.6, 0.7, 0.7, 0.0, 0.4, 1.0, 0.8};
+        double[] sft = {0.4, 0.5, 0.3, 0.6};
+        double[] a = EvalMath.perPromptMeans(method, 4);
+        assertArrayEquals(new double[] {0.5, 0.7, 0.2, 0.9}, a, 1e-15);
+        // d = (0.1, 0.2, −0.1, 0.3): mean 0.125; squared deviations 0.000625 + 0.005625 + 0.050625 + 0.030625 = 0.0875;
+        // s.e. = √(0.0875 / 3 / 4) = 0.08539125638299665
+        double[] d = EvalMath.pairedDifference(a, EvalMath.perPromptMeans(sft, 4));
+        assertEquals(0.125, d[0], 1e-12);
+        assertEquals(0.08539125638299665, d[1], 1e-12);
+        // the unpaired standard error of the difference is larger here: prompt difficulty does not cancel
+        double unpaired = Math.hypot(EvalMath.standardError(a), EvalMath.standardError(sft));
+        assertTrue(unpaired > d[1] * 1.5, unpaired + " vs " + d[1]);
+        assertThrows(IllegalArgumentException.class, () -> EvalMath.perPromptMeans(new double[5], 2));
+        assertThrows(IllegalArgumentException.class, () -> EvalMath.pairedDifference(new double[2], new double[3]));
+    }
 }

@@ -144,4 +144,115 @@ class PipelineTest {
         assertTrue(e.getMessage().contains("mode") && e.getMessage().contains("gamma"), e.getMessage());
         assertFalse(Files.exists(out.resolve("sft")), "no stage started");
     }
+
+    static ObjectNode method(String name, String stage, String file, String reward, String... set) {
+        ObjectNode m = stage(file, set);
+        m.put("name", name).put("stage", stage);
+        if (reward != null) m.put("reward", reward);
+        return m;
+    }
+
+    static final String[] DPO = {"loop.steps=2", "loop.batch_size=2", "loop.micro_batch_size=2", "loop.eval_every=2", "seq_len=160", "eval_rankings=3"};
+
+    static Path compareConfig() throws Exception {
+        ObjectNode rc = (ObjectNode) JSON.readTree(runConfig(2).toFile());
+        rc.set("reward_pl", stage("reward.json", "mode=plackett_luce", "loop.steps=2", "loop.batch_size=2", "loop.micro_batch_size=2", "loop.eval_every=2",
+                "seq_len=160", "eval_rankings=3"));
+        ArrayNode methods = rc.putArray("methods");
+        for (String algorithm : List.of("rloo", "grpo")) {
+            String[] set = java.util.Arrays.copyOf(ppo("0.0"), PPO.length + 3);
+            set[PPO.length + 1] = "algorithm=" + algorithm;
+            set[PPO.length + 2] = "samples_per_prompt=2";
+            methods.add(method(algorithm, "ppo", "ppo.json", null, set));
+        }
+        methods.add(method("dpo", "dpo", "dpo.json", null, DPO));
+        String[] ipo = java.util.Arrays.copyOf(DPO, DPO.length + 1);
+        ipo[DPO.length] = "loss=ipo";
+        methods.add(method("ipo", "dpo", "dpo.json", null, ipo));
+        methods.add(method("ppo-pl", "ppo", "ppo.json", "plackett_luce", ppo("0.0")));
+        ((ArrayNode) rc.path("eval").path("set")).add("samples_per_prompt=2");
+        Path f = dir.resolve("compare.json");
+        Files.writeString(f, rc.toPrettyString());
+        return f;
+    }
+
+    @Test
+    void aMiniatureCompareRunEndToEndThenReuseThenFromAMethod() throws Exception {
+        Path out = dir.resolve("compare");
+        var loaded = ConfigLoader.load(compareConfig(), RunConfig.class, List.of());
+        List<String> stages = Pipeline.stages(loaded.config());
+        assertEquals(List.of("sft", "rankings", "reward", "reward-pl", "ppo", "ppo-ptx", "rloo", "grpo", "dpo", "ipo", "ppo-pl", "eval"), stages);
+        Pipeline.run(loaded, out, null, List.of("test"));
+        Map<String, String> first = new LinkedHashMap<>();
+        for (String s : stages) first.put(s, JSON.readTree(out.resolve(s).resolve(StageStore.DONE).toFile()).path("completed_at").asText());
+
+        JsonNode summary = JSON.readTree(out.resolve("eval/summary.json").toFile());
+        List<String> names = new java.util.ArrayList<>();
+        summary.path("policies").forEach(p -> names.add(p.path("name").asText()));
+        assertEquals(List.of("base", "sft", "ppo", "ppo-ptx", "rloo", "grpo", "dpo", "ipo", "ppo-pl", "best-of-1", "best-of-2"), names);
+        assertEquals(2, summary.path("samples_per_prompt").asInt());
+        for (JsonNode p : summary.path("policies")) {
+            assertTrue(p.has("gold_vs_sft_paired_standard_error"), p.path("name") + " has a paired s.e.");
+            if (p.path("name").asText().equals("sft")) assertEquals(0.0, p.path("gold_vs_sft").asDouble(), 0.0);
+        }
+        JsonNode costs = summary.path("context").path("costs");
+        assertTrue(costs.path("dpo").path("tokens_trained").asLong() > 0, costs.toString());
+        assertEquals(0, costs.path("dpo").path("tokens_generated").asLong());
+        assertTrue(costs.path("ppo-pl").path("tokens_generated").asLong() > 0, costs.toString());
+        assertTrue(costs.path("grpo").path("tokens_trained").asLong() > 0, costs.toString());
+        // RLOO and GRPO are PPO stages without the critic: their checkpoints carry no value head
+        for (String critFree : List.of("rloo", "grpo"))
+            assertFalse(Checkpoint.loadPolicy(out.resolve(critFree).resolve("last")).weights().hasHead(GptWeights.Head.VALUE), critFree);
+        assertEquals("reward-pl", costs.path("ppo-pl").path("reward_model").asText());
+        assertEquals("plackett_luce", summary.path("context").path("reward-pl_summary").path("mode").asText());
+        // the PL PPO optimised the PL reward model, the others the pairwise one
+        assertTrue(JSON.readTree(out.resolve("ppo-pl/last/provenance.json").toFile()).toString().contains("reward-pl"));
+        String md = Files.readString(out.resolve("eval/report.md"));
+        for (String section : List.of("Methods against SFT on the same 3 prompts (2 samples per prompt)", "Reward models: pairwise and Plackett-Luce",
+                "gold-vs-kl.png", "| rloo |", "| grpo |", "| dpo |", "| ipo |", "| ppo-pl |"))
+            assertTrue(md.contains(section), "report.md lacks " + section);
+        assertTrue(Files.size(out.resolve("eval/gold-vs-kl.png")) > 1000);
+        assertTrue(Files.readString(out.resolve("eval/report.html")).contains("Reward models: pairwise and Plackett-Luce"));
+
+        // unchanged: everything reused; --from ipo reruns ipo and what follows it, nothing before
+        Pipeline.run(loaded, out, null, List.of("test"));
+        Pipeline.run(loaded, out, "ipo", List.of("test"));
+        for (String s : stages) {
+            String at = JSON.readTree(out.resolve(s).resolve(StageStore.DONE).toFile()).path("completed_at").asText();
+            if (List.of("ipo", "ppo-pl", "eval").contains(s)) assertNotEquals(first.get(s), at, s + " rerun");
+            else assertEquals(first.get(s), at, s + " reused");
+        }
+    }
+
+    @Test
+    void theComparisonsMethodsAreValidatedWithTheirKeyPathsBeforeAnyWork() throws Exception {
+        ObjectNode rc = (ObjectNode) JSON.readTree(runConfig(2).toFile());
+        ArrayNode methods = rc.putArray("methods");
+        methods.add(method("ppo", "ppo", "ppo.json", null, ppo("0.0")));
+        methods.add(method("dpo", "sft", "dpo.json", null, DPO));
+        methods.add(method("dpo", "dpo", "dpo.json", "plackett_luce", DPO));
+        methods.add(method("Bad Name", "ppo", "ppo.json", "plackett_luce", ppo("0.0")));
+        Path f = dir.resolve("bad-methods.json");
+        Files.writeString(f, rc.toPrettyString());
+        var e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f, RunConfig.class, List.of()));
+        String msg = e.getMessage();
+        for (String want : List.of("methods[0].name: \"ppo\" is taken", "methods[1].stage: expected \"ppo\" or \"dpo\", got \"sft\"",
+                "methods[2].name: \"dpo\" is used by an earlier method", "methods[2].reward: \"plackett_luce\" needs the reward_pl stage",
+                "methods[3].name: expected lower-case letters"))
+            assertTrue(msg.contains(want), "missing <" + want + "> in " + msg);
+
+        // a stage config's own problems surface with the method's file, before any stage starts; so does a reward_pl
+        // stage that is not Plackett-Luce
+        ObjectNode ok = (ObjectNode) JSON.readTree(runConfig(2).toFile());
+        ok.set("reward_pl", stage("reward.json", "loop.steps=2"));
+        ok.putArray("methods").add(method("ipo", "dpo", "dpo.json", null, "beta=-1", "pairs=plackett_luce"));
+        Path g = dir.resolve("bad-method-config.json");
+        Files.writeString(g, ok.toPrettyString());
+        Path out = dir.resolve("bad-methods-run");
+        var e2 = assertThrows(ConfigException.class, () -> Pipeline.run(ConfigLoader.load(g, RunConfig.class, List.of()), out, null, List.of("test")));
+        for (String want : List.of("dpo.json: beta: expected a finite number > 0", "dpo.json: pairs: expected grouped or independent",
+                "reward_pl: expected a reward config with mode plackett_luce, got grouped"))
+            assertTrue(e2.getMessage().contains(want), "missing <" + want + "> in " + e2.getMessage());
+        assertFalse(Files.exists(out.resolve("sft")), "no stage started");
+    }
 }

@@ -1,5 +1,7 @@
 package org.rlhf4j.reward;
 
+import org.rlhf4j.data.rank.PairBatch;
+import org.rlhf4j.data.rank.LossMode;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

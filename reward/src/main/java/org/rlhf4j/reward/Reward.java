@@ -1,5 +1,8 @@
 package org.rlhf4j.reward;
 
+import org.rlhf4j.data.rank.RewardEval;
+import org.rlhf4j.data.rank.RankedPrompt;
+import org.rlhf4j.data.rank.PairBatch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;

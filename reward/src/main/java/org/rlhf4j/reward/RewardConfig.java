@@ -1,5 +1,6 @@
 package org.rlhf4j.reward;
 
+import org.rlhf4j.data.rank.LossMode;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,8 +26,9 @@ import org.rlhf4j.policy.train.LoopConfig;
  * @param normalizeOn   SFT dialogues whose single-turn (user, assistant) demonstrations define reward 0 after training;
  *                      optional, default {@code embedded:sft.validation.jsonl.gz}
  * @param normalizeStd  also scale rewards to unit standard deviation on those demonstrations; optional, default false
- * @param mode          "grouped" (InstructGPT: each prompt weighs the same) or "independent" (each pair weighs the same)
- * @param margin        subtracted from r_w − r_l inside the log-sigmoid; optional, default 0
+ * @param mode          "grouped" (InstructGPT: each prompt weighs the same), "independent" (each pair weighs the same)
+ *                      or "plackett_luce" (the listwise likelihood of the whole ranking; each prompt weighs the same)
+ * @param margin        subtracted from r_w − r_l inside the log-sigmoid; optional, default 0 (must be 0 for plackett_luce)
  * @param seqLen        tokens per training row; rankings with a rendered response longer than this are dropped and
  *                      counted in the summary
  * @param evalRankings  validation rankings scored at each evaluation (the first N)
@@ -61,6 +63,8 @@ public record RewardConfig(@JsonProperty("sft") String sft,
         if (validation.isBlank()) p.add(prefix + "validation: expected a rankings file");
         if (normalizeOn.isBlank()) p.add(prefix + "normalize_on: expected an SFT dialogues file");
         if (!(Double.isFinite(margin) && margin >= 0)) p.add(prefix + "margin: expected a finite number >= 0, got " + margin);
+        else if (mode == LossMode.PLACKETT_LUCE && margin != 0)
+            p.add(prefix + "margin: expected 0 with mode plackett_luce (the listwise loss has no margin), got " + margin);
         if (seqLen < 2) p.add(prefix + "seq_len: expected >= 2, got " + seqLen);
         if (evalRankings < 1) p.add(prefix + "eval_rankings: expected >= 1, got " + evalRankings);
         p.addAll(loop.problems(prefix + "loop."));

@@ -1,7 +1,10 @@
 package org.rlhf4j.reward;
 
+import org.rlhf4j.data.rank.RewardEval;
+import org.rlhf4j.data.rank.RankedPrompt;
+import org.rlhf4j.data.rank.PairBatch;
+import org.rlhf4j.data.rank.LossMode;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -9,6 +12,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.rlhf4j.policy.Policy;
 import org.rlhf4j.policy.train.LoopConfig;
 import org.rlhf4j.policy.engine.EngineBatch;
+import org.rlhf4j.policy.train.StepOrder;
 import org.rlhf4j.policy.train.TrainLoop;
 
 /**
@@ -27,7 +31,7 @@ public final class RewardTask implements TrainLoop.Task {
     private final LoopConfig loop;
     private final long seed;
     private final DataType dtype;
-    private final Map<Integer, List<RankedPrompt>> epochs = new HashMap<>();
+    private final StepOrder<RankedPrompt> order;
     private final int maxK;
 
     /**
@@ -46,6 +50,7 @@ public final class RewardTask implements TrainLoop.Task {
         this.loop = loop;
         this.seed = seed;
         this.dtype = dtype;
+        this.order = new StepOrder<>(train, loop.batchSize(), seed);
         this.maxK = train.stream().mapToInt(RankedPrompt::k).max().orElse(2);
     }
 
@@ -70,25 +75,9 @@ public final class RewardTask implements TrainLoop.Task {
         return true;
     }
 
-    private List<RankedPrompt> epoch(int e) {
-        return epochs.computeIfAbsent(e, k -> org.rlhf4j.policy.train.SeededShuffle.shuffled(train, seed * 1_000_003L + k));
-    }
-
     /** The prompts (rankings) of optimizer step {@code step}. */
     public List<RankedPrompt> prompts(long step) {
-        List<RankedPrompt> out = new ArrayList<>();
-        long first = step * loop.batchSize();
-        int e = (int) (first / train.size());
-        long idx = first % train.size();
-        while (out.size() < loop.batchSize()) {
-            out.add(epoch(e).get((int) idx));
-            if (++idx == train.size()) {
-                idx = 0;
-                epochs.remove(e - 1);
-                e++;
-            }
-        }
-        return out;
+        return order.at(step);
     }
 
     @Override
@@ -98,13 +87,17 @@ public final class RewardTask implements TrainLoop.Task {
         long tokens = 0;
         List<TrainLoop.Micro> micro = new ArrayList<>();
         for (int from = 0; from < prompts.size(); from += loop.microBatchSize()) {
-            PairBatch b = PairBatch.of(prompts.subList(from, Math.min(prompts.size(), from + loop.microBatchSize())), mode, prompts.size(), pairs);
+            List<RankedPrompt> part = prompts.subList(from, Math.min(prompts.size(), from + loop.microBatchSize()));
             int longest = 0;
-            for (int[] r : b.rows()) {
-                tokens += r.length;
-                longest = Math.max(longest, r.length);
-            }
-            micro.add(PairLoss.micro(b, EngineBatch.paddedLength(longest, seqLen), margin));
+            for (RankedPrompt rp : part)
+                for (int[] r : rp.rows()) {
+                    tokens += r.length;
+                    longest = Math.max(longest, r.length);
+                }
+            int len = EngineBatch.paddedLength(longest, seqLen);
+            micro.add(mode.pairwise()
+                    ? PairLoss.micro(PairBatch.of(part, mode, prompts.size(), pairs), len, margin)
+                    : PlackettLuce.micro(PlackettLuce.of(part, prompts.size()), len));
         }
         return new TrainLoop.Batch(micro, tokens);
     }
@@ -123,6 +116,7 @@ public final class RewardTask implements TrainLoop.Task {
         List<int[]> rows = new ArrayList<>();
         for (RankedPrompt p : prompts) rows.addAll(p.rows());
         double[] r = RewardScorer.scores(policy, rows);
-        return RewardEval.evaluate(prompts, RewardEval.byPrompt(prompts, r), gold, mode, margin);
+        double loss = mode.pairwise() ? PairLoss.loss(r, PairBatch.of(prompts, mode), margin) : PlackettLuce.loss(r, PlackettLuce.of(prompts));
+        return RewardEval.evaluate(prompts, RewardEval.byPrompt(prompts, r), gold, loss);
     }
 }

@@ -1,5 +1,8 @@
 package org.rlhf4j.reward;
 
+import org.rlhf4j.data.rank.RankedPrompt;
+import org.rlhf4j.data.rank.PairBatch;
+import org.rlhf4j.data.rank.LossMode;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.List;
@@ -29,7 +32,7 @@ class PairLossTest {
             responses.add("response " + i);
             rows.add(new int[] {1, 2});
         }
-        return new RankedPrompt(new Ranking("p", responses, ranking, "ann"), rows);
+        return new RankedPrompt(new Ranking("p", responses, ranking, "ann"), rows, 1);
     }
 
     /** The graph's loss for rewards fed as a placeholder [R]. */

@@ -1,5 +1,6 @@
 package org.rlhf4j.reward;
 
+import org.rlhf4j.data.rank.LossMode;
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -86,12 +87,30 @@ class RewardTrainingTest {
         ((ObjectNode) c.get("loop")).put("micro_batch_size", 3);
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.fromTree("cfg", c, RewardConfig.class, List.of()));
         assertTrue(e.getMessage().contains("margni: unknown key"), e.getMessage());
-        assertTrue(e.getMessage().contains("mode: expected one of [grouped, independent]"), e.getMessage());
+        assertTrue(e.getMessage().contains("mode: expected one of [grouped, independent, plackett_luce]"), e.getMessage());
         c.put("mode", "independent");
         c.remove("margni");
         e = assertThrows(ConfigException.class, () -> ConfigLoader.fromTree("cfg", c, RewardConfig.class, List.of()));
         assertTrue(e.getMessage().contains("margin: expected a finite number >= 0, got -1.0"), e.getMessage());
         assertTrue(e.getMessage().contains("loop.micro_batch_size: expected a divisor of batch_size=8"), e.getMessage());
+        c.put("mode", "plackett_luce");
+        c.put("margin", 0.5);
+        e = assertThrows(ConfigException.class, () -> ConfigLoader.fromTree("cfg", c, RewardConfig.class, List.of()));
+        assertTrue(e.getMessage().contains("margin: expected 0 with mode plackett_luce"), e.getMessage());
+        assertTrue(e.getMessage().contains("loop.micro_batch_size"), "every problem at once: " + e.getMessage());
+    }
+
+    @Test
+    void aShortPlackettLuceRunLearnsTheRankings(@TempDir Path dir) throws Exception {
+        writeInputs(dir);
+        Path out = dir.resolve("rm-pl");
+        var loaded = ConfigLoader.fromTree("test", config(dir, "plackett_luce", 60), RewardConfig.class, List.of());
+        Reward.run(loaded, out, false, List.of("reward"));
+        JsonNode s = JSON.readTree(out.resolve(TrainLoop.SUMMARY).toFile());
+        assertEquals("plackett_luce", s.get("mode").asText());
+        double acc = s.get("best_val_accuracy").asDouble();
+        assertTrue(acc > 0.7, "held-out pairwise accuracy " + acc);
+        assertTrue(s.at("/best_validation/loss").asDouble() > 0, "the held-out listwise loss is reported");
     }
 
     @Test

@@ -110,6 +110,7 @@ public final class TrainLoop {
         long start = 0;
         Double best = null;
         int skippedTotal = 0;
+        long tokensTrained = 0;
         if (resume && Files.exists(out.resolve(LAST))) {
             Checkpoint.Contents c = Checkpoint.load(out.resolve(LAST));
             policy.weights().assignFrom(c.policy().weights());
@@ -118,6 +119,7 @@ public final class TrainLoop {
             opt.load(c.optimizer(), st.path("optimizer_steps").asLong());
             best = st.hasNonNull("best") ? st.get("best").asDouble() : null;
             skippedTotal = st.path("skipped_total").asInt();
+            tokensTrained = st.path("tokens_trained").asLong();
             metrics.addAll(readMetrics(out.resolve(METRICS), start));
         }
 
@@ -153,6 +155,7 @@ public final class TrainLoop {
                     lastLoss = loss;
                 }
                 tokensSinceLog += b.tokens();
+                tokensTrained += b.tokens();
                 long done = step + 1;
                 boolean evalNow = done % cfg.evalEvery() == 0 || done == cfg.steps() || done == stopAfter;
                 if (done % cfg.logEvery() == 0 || evalNow) {
@@ -182,9 +185,9 @@ public final class TrainLoop {
                     boolean improved = v != null && (best == null || (task.higherIsBetter() ? v > best : v < best));
                     if (improved) {
                         best = v;
-                        Checkpoint.save(out.resolve(BEST), policy, provenance, null, trainerState(done, opt, best, skippedTotal), metadata);
+                        Checkpoint.save(out.resolve(BEST), policy, provenance, null, trainerState(done, opt, best, skippedTotal, tokensTrained), metadata);
                     }
-                    Checkpoint.save(out.resolve(LAST), policy, provenance, opt.state(), trainerState(done, opt, best, skippedTotal), metadata);
+                    Checkpoint.save(out.resolve(LAST), policy, provenance, opt.state(), trainerState(done, opt, best, skippedTotal, tokensTrained), metadata);
                 }
                 if (done == stopAfter) break;
             }
@@ -195,6 +198,7 @@ public final class TrainLoop {
         summary.put("final_train_loss", lastLoss);
         summary.put(task.bestMetric().startsWith("best_") ? task.bestMetric() : "best_" + task.bestMetric(), best == null ? Double.NaN : best);
         summary.put("skipped_updates", skippedTotal);
+        summary.put("tokens_trained", tokensTrained);
         summary.put("parameters", policy.parameterCount());
         summary.put("dropout_applied", 0.0);
         ObjectNode last = summary.putObject("final_eval");
@@ -208,12 +212,13 @@ public final class TrainLoop {
         return new Result(summary, out.resolve(BEST), out.resolve(LAST));
     }
 
-    private static ObjectNode trainerState(long step, AdamW opt, Double best, int skipped) {
+    private static ObjectNode trainerState(long step, AdamW opt, Double best, int skipped, long tokensTrained) {
         ObjectNode s = JSON.createObjectNode();
         s.put("step", step);
         s.put("optimizer_steps", opt.steps());
         if (best != null) s.put("best", best);
         s.put("skipped_total", skipped);
+        s.put("tokens_trained", tokensTrained);
         return s;
     }
 

@@ -1,4 +1,4 @@
-package org.rlhf4j.reward;
+package org.rlhf4j.data.rank;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -7,16 +7,20 @@ import org.rlhf4j.data.format.Ranking;
 import org.rlhf4j.policy.tokenizer.ChatTemplate;
 
 /**
- * One ranking ready for the reward model: response i rendered as the chat exchange (prompt, response i) closed by EOS,
- * where the reward head is read.
+ * One ranking ready for a model: response i rendered as the chat exchange (prompt, response i) closed by EOS, where
+ * the reward head is read. Every row starts with the same {@code promptTokens} tokens (BOS … user prompt … assistant
+ * header); the response and its EOS follow, and are what DPO's log-probabilities are summed over.
  *
- * @param ranking the labeller's ranking (responses, best-first permutation, family, gold, …)
- * @param rows    K token sequences, row i = BOS … user prompt … assistant header, response i, EOS
+ * @param ranking      the labeller's ranking (responses, best-first permutation, family, gold, …)
+ * @param rows         K token sequences, row i = BOS … user prompt … assistant header, response i, EOS
+ * @param promptTokens how many leading tokens of every row are the rendered prompt
  */
-public record RankedPrompt(Ranking ranking, List<int[]> rows) {
+public record RankedPrompt(Ranking ranking, List<int[]> rows, int promptTokens) {
     public RankedPrompt {
         rows = List.copyOf(rows);
         if (rows.size() != ranking.k()) throw new IllegalArgumentException("need one row per response: " + rows.size() + " rows, K=" + ranking.k());
+        for (int[] r : rows)
+            if (promptTokens < 1 || r.length <= promptTokens) throw new IllegalArgumentException("every row needs its " + promptTokens + " prompt tokens and a response after them");
     }
 
     public int k() {
@@ -43,7 +47,7 @@ public record RankedPrompt(Ranking ranking, List<int[]> rows) {
                 fits &= ids.length <= maxLen;
                 rows.add(ids);
             }
-            if (fits) out.add(new RankedPrompt(r, rows));
+            if (fits) out.add(new RankedPrompt(r, rows, chat.renderPrompt(r.prompt()).length));
             else dropped++;
         }
         return new Prepared(out, dropped);

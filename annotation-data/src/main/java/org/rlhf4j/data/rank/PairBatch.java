@@ -1,11 +1,11 @@
-package org.rlhf4j.reward;
+package org.rlhf4j.data.rank;
 
 import java.util.ArrayList;
 import java.util.List;
 import org.rlhf4j.data.format.RankedPair;
 
 /**
- * One micro-batch of the reward loss: every response of its prompts as one row (scored once), and every ranked pair
+ * One micro-batch of a pairwise loss on rankings (the reward model's, DPO's and IPO's): every response of its prompts as one row (scored once), and every ranked pair
  * as (winner row, loser row, weight). Rows of prompt i are consecutive. With N pairs and R rows:
  *
  * @param rows         R token sequences (Σ K_i, never Σ C(K_i, 2))
@@ -42,6 +42,7 @@ public record PairBatch(List<int[]> rows, int[] winner, int[] loser, double[] we
         return switch (mode) {
             case GROUPED -> 1.0 / (pairCount(k) * (double) promptsInStep);
             case INDEPENDENT -> 1.0 / pairsInStep;
+            case PLACKETT_LUCE -> throw new IllegalArgumentException("plackett_luce is a listwise loss: it has no pair weights");
         };
     }
 

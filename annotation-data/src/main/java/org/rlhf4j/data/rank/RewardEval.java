@@ -1,5 +1,8 @@
-package org.rlhf4j.reward;
+package org.rlhf4j.data.rank;
 
+import org.rlhf4j.data.rank.RankedPrompt;
+import org.rlhf4j.data.rank.PairBatch;
+import org.rlhf4j.data.rank.LossMode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -15,7 +18,8 @@ import org.rlhf4j.data.world.PromptInfo;
 import org.rlhf4j.data.world.TaskFamily;
 
 /**
- * Held-out metrics of a reward model on rankings, as pure functions of its rewards:
+ * Held-out metrics of a reward on rankings, as pure functions of its per-response values (a reward model's score, or
+ * DPO's implicit reward β·log π/π_ref):
  * <ul>
  *   <li>pairwise accuracy against the annotators: the share of the C(K,2) ranked pairs with r_w > r_l (a tie counts
  *       half), overall, per task family and per rank distance;</li>
@@ -23,7 +27,7 @@ import org.rlhf4j.data.world.TaskFamily;
  *       gold scores are skipped and counted);</li>
  *   <li>a calibration table: each pair oriented by response index (i &lt; j), predicted P(i preferred) = σ(r_i − r_j)
  *       in ten equal bins, against how often the annotator preferred i; and the expected calibration error;</li>
- *   <li>the loss the training objective would give on this set.</li>
+ *   <li>the loss the training objective would give on this set (computed by the caller, which knows its loss).</li>
  * </ul>
  */
 public final class RewardEval {
@@ -121,8 +125,9 @@ public final class RewardEval {
     /**
      * @param rewards [prompt][response] the model's rewards
      * @param gold    [prompt][response] gold scores, a null row where unknown (may be null as a whole)
+     * @param loss    the training objective on this set, as the caller's loss computes it
      */
-    public static Report evaluate(List<RankedPrompt> prompts, double[][] rewards, double[][] gold, LossMode mode, double margin) {
+    public static Report evaluate(List<RankedPrompt> prompts, double[][] rewards, double[][] gold, double loss) {
         double correct = 0, goldCorrect = 0;
         long n = 0, goldN = 0, goldTies = 0, goldMissing = 0;
         Map<String, double[]> fam = new TreeMap<>();
@@ -180,7 +185,6 @@ public final class RewardEval {
         dist.forEach((k, v) -> byDist.put(k, new Accuracy(v[0], (long) v[1])));
         double mean = all.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
         double var = all.stream().mapToDouble(v -> (v - mean) * (v - mean)).average().orElse(Double.NaN);
-        double loss = PairLoss.loss(flat, PairBatch.of(prompts, mode), margin);
         return new Report(loss, new Accuracy(correct, n), new Accuracy(goldCorrect, goldN), goldTies, goldMissing,
                 byFamily, byDist, bins, ece, mean, Math.sqrt(var));
     }
