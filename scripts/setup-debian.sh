@@ -3,17 +3,21 @@
 #   always          a JDK 17 or newer (openjdk-17-jdk-headless) and Maven (maven)
 #   with --browser  Chromium and chromedriver (chromium, chromium-driver) at /usr/bin, which the labelling page's
 #                   and the report's browser tests drive; ./test asks for them
+#   with --peer     Debian's PyTorch (python3-torch) for the benchmark's PyTorch peer, with OpenBLAS
+#                   (libopenblas0-pthread): without it Debian's torch runs on the reference BLAS, several times slower
 # Safe to run again: with everything present it installs nothing and needs neither root nor the network.
 # Uses sudo when not run as root. On a system without apt-get it names what is missing and exits 1.
 set -euo pipefail
 
-usage() { sed -n '2,7s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,9s/^# \{0,1\}//p' "$0"; }
 browser=0
+peer=0
 for arg in "$@"; do
   case "$arg" in
     --browser) browser=1 ;;
+    --peer) peer=1 ;;
     -h|--help) usage; exit 0 ;;
-    *) echo "setup-debian.sh: unknown argument $arg (expected --browser)" >&2; exit 2 ;;
+    *) echo "setup-debian.sh: unknown argument $arg (expected --browser or --peer)" >&2; exit 2 ;;
   esac
 done
 
@@ -31,6 +35,10 @@ command -v mvn >/dev/null 2>&1 || need+=(maven)
 if [ "$browser" = 1 ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
   [ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
+fi
+if [ "$peer" = 1 ]; then
+  /usr/bin/python3 -c 'import torch' >/dev/null 2>&1 || need+=(python3-torch)
+  [ -e /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3 ] || need+=(libopenblas0-pthread)
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 
