@@ -80,4 +80,25 @@ public final class EvalMath {
         }
         return new double[] {mean, standardError(d)};
     }
+
+    /**
+     * {@link #pairedDifference} within each group of prompts (a task family), in order of first appearance: group g's
+     * figures use only the prompts i with {@code groups[i] == g}.
+     */
+    public static java.util.Map<String, double[]> pairedDifferenceByGroup(double[] a, double[] b, String[] groups) {
+        if (a.length != b.length || a.length != groups.length)
+            throw new IllegalArgumentException("paired scores need the same prompts: " + a.length + ", " + b.length + " and " + groups.length + " groups");
+        java.util.Map<String, java.util.List<Integer>> members = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < groups.length; i++) members.computeIfAbsent(groups[i], g -> new java.util.ArrayList<>()).add(i);
+        java.util.Map<String, double[]> out = new java.util.LinkedHashMap<>();
+        members.forEach((g, idx) -> {
+            double[] x = new double[idx.size()], y = new double[idx.size()];
+            for (int k = 0; k < x.length; k++) {
+                x[k] = a[idx.get(k)];
+                y[k] = b[idx.get(k)];
+            }
+            out.put(g, pairedDifference(x, y));
+        });
+        return out;
+    }
 }

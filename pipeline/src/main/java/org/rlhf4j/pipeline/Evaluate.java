@@ -140,11 +140,17 @@ public final class Evaluate {
         ObjectNode bon = summary.putObject("best_of_n_generated_tokens");
         bestOfNTokens.forEach((n, t) -> bon.put(String.valueOf(n), t));
         Map<String, double[]> paired = goldVsSft(results, prompts.size());
+        Map<String, Map<String, double[]>> byFamily = goldVsSftByFamily(results, prompts);
         ArrayNode arr = summary.putArray("policies");
         for (Result r : results) {
             ObjectNode o = r.toJson();
             double[] d = paired.get(r.name());
             if (d != null) o.put("gold_vs_sft", d[0]).put("gold_vs_sft_paired_standard_error", d[1]);
+            Map<String, double[]> f = byFamily.get(r.name());
+            if (f != null) {
+                ObjectNode fo = o.putObject("gold_vs_sft_by_family");
+                f.forEach((family, v) -> fo.putObject(family).put("difference", v[0]).put("paired_standard_error", v[1]));
+            }
             arr.add(o);
         }
         return new Outcome(results, prompts, summary);
@@ -160,6 +166,19 @@ public final class Evaluate {
         if (sft == null) return out;
         double[] base = EvalMath.perPromptMeans(goldScores(sft), prompts);
         for (Result r : results) out.put(r.name(), EvalMath.pairedDifference(EvalMath.perPromptMeans(goldScores(r), prompts), base));
+        return out;
+    }
+
+    /** {@link #goldVsSft} within each task family: policy → family → {difference, paired standard error}. */
+    public static Map<String, Map<String, double[]>> goldVsSftByFamily(List<Result> results, List<PromptRecord> prompts) {
+        Map<String, Map<String, double[]>> out = new LinkedHashMap<>();
+        Result sft = results.stream().filter(r -> r.name().equals("sft")).findFirst().orElse(null);
+        if (sft == null) return out;
+        String[] family = new String[prompts.size()];
+        for (int i = 0; i < family.length; i++) family[i] = String.valueOf(prompts.get(i).family());
+        double[] base = EvalMath.perPromptMeans(goldScores(sft), prompts.size());
+        for (Result r : results)
+            out.put(r.name(), EvalMath.pairedDifferenceByGroup(EvalMath.perPromptMeans(goldScores(r), prompts.size()), base, family));
         return out;
     }
 

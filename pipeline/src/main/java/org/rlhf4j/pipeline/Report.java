@@ -124,6 +124,23 @@ public final class Report {
         int samples = o.summary().path("samples_per_prompt").asInt(1);
         t.put("Methods against SFT on the same " + o.prompts().size() + " prompts (" + samples + " sample" + (samples == 1 ? "" : "s") + " per prompt)", rows);
 
+        Map<String, Map<String, double[]>> byFamily = Evaluate.goldVsSftByFamily(o.results(), o.prompts());
+        List<String> families = new ArrayList<>(byFamily.get("sft").keySet());
+        List<List<String>> fam = new ArrayList<>();
+        List<String> head = new ArrayList<>(List.of("method"));
+        for (String f : families) head.add(f + " (n = " + o.prompts().stream().filter(p -> f.equals(String.valueOf(p.family()))).count() + ")");
+        fam.add(head);
+        for (Evaluate.Result r : o.results()) {
+            if (r.name().equals("base") || r.name().equals("sft")) continue;
+            List<String> row = new ArrayList<>(List.of(r.name()));
+            for (String f : families) {
+                double[] d = byFamily.get(r.name()).get(f);
+                row.add(signed(d[0], 3) + " ± " + f3(d[1]));
+            }
+            fam.add(row);
+        }
+        t.put("Gold − SFT per task family (paired on the same prompts ± s.e.)", fam);
+
         if (context != null && context.path("reward_pl").asBoolean(false)) {
             List<List<String>> rm = new ArrayList<>();
             rm.add(List.of("reward model", "loss", "held-out accuracy vs annotators", "held-out accuracy vs gold", "PPO against it", "its gold − SFT (paired ± s.e.)"));

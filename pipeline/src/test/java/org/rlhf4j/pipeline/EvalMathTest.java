@@ -87,4 +87,19 @@ class EvalMathTest {
         assertThrows(IllegalArgumentException.class, () -> EvalMath.perPromptMeans(new double[5], 2));
         assertThrows(IllegalArgumentException.class, () -> EvalMath.pairedDifference(new double[2], new double[3]));
     }
+
+    @Test
+    void thePairedDifferenceByFamilyUsesEachFamilysPromptsOnly() {
+        double[] a = {0.5, 0.7, 0.2, 0.9, 0.6}, b = {0.4, 0.5, 0.3, 0.6, 0.6};
+        String[] family = {"x", "y", "x", "y", "x"};
+        var by = EvalMath.pairedDifferenceByGroup(a, b, family);
+        assertEquals(java.util.List.of("x", "y"), java.util.List.copyOf(by.keySet()));
+        // x: d = (0.1, −0.1, 0.0): mean 0; squared deviations 0.01 + 0.01 + 0 = 0.02; s.e. = √(0.02 / 2 / 3) = 0.0577350…
+        assertEquals(0.0, by.get("x")[0], 1e-12);
+        assertEquals(Math.sqrt(0.02 / 2 / 3), by.get("x")[1], 1e-12);
+        // y: d = (0.2, 0.3): mean 0.25; squared deviations 0.0025 + 0.0025; s.e. = √(0.005 / 1 / 2) = 0.05
+        assertEquals(0.25, by.get("y")[0], 1e-12);
+        assertEquals(0.05, by.get("y")[1], 1e-12);
+        assertThrows(IllegalArgumentException.class, () -> EvalMath.pairedDifferenceByGroup(a, b, new String[4]));
+    }
 }

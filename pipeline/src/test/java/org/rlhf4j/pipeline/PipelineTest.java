@@ -194,6 +194,7 @@ class PipelineTest {
         for (JsonNode p : summary.path("policies")) {
             assertTrue(p.has("gold_vs_sft_paired_standard_error"), p.path("name") + " has a paired s.e.");
             if (p.path("name").asText().equals("sft")) assertEquals(0.0, p.path("gold_vs_sft").asDouble(), 0.0);
+            assertTrue(p.path("gold_vs_sft_by_family").size() >= 1, p.path("name") + " has per-family paired differences");
         }
         JsonNode costs = summary.path("context").path("costs");
         assertTrue(costs.path("dpo").path("tokens_trained").asLong() > 0, costs.toString());
@@ -209,6 +210,7 @@ class PipelineTest {
         assertTrue(JSON.readTree(out.resolve("ppo-pl/last/provenance.json").toFile()).toString().contains("reward-pl"));
         String md = Files.readString(out.resolve("eval/report.md"));
         for (String section : List.of("Methods against SFT on the same 3 prompts (2 samples per prompt)", "Reward models: pairwise and Plackett-Luce",
+                "Gold − SFT per task family (paired on the same prompts ± s.e.)",
                 "gold-vs-kl.png", "| rloo |", "| grpo |", "| dpo |", "| ipo |", "| ppo-pl |"))
             assertTrue(md.contains(section), "report.md lacks " + section);
         assertTrue(Files.size(out.resolve("eval/gold-vs-kl.png")) > 1000);
