@@ -70,14 +70,19 @@ class KillResumeTest {
     static Path[] straightAndKilled(String name, Args args) throws Exception {
         Path straight = dir.resolve(name + "-straight"), killed = dir.resolve(name + "-killed");
         Process p = start(args.at(straight));
+        while (!Files.exists(straight.resolve(TrainLoop.LAST)) && p.isAlive()) Thread.sleep(20);
+        long firstCheckpoint = System.nanoTime();
         assertTrue(p.waitFor(5, TimeUnit.MINUTES));
         assertEquals(0, p.exitValue());
+        // how long the straight run went on after its first checkpoint: the victim is killed at a random point in the
+        // first half of that (at most 1.5 s), so that it is still running on a fast machine
+        long tailMs = (System.nanoTime() - firstCheckpoint) / 1_000_000;
 
         Process victim = start(args.at(killed));
         while (!Files.exists(killed.resolve(TrainLoop.LAST)) && victim.isAlive()) Thread.sleep(20);
-        long delay = new SplittableRandom().nextLong(0, 1500);
+        long delay = new SplittableRandom().nextLong(0, Math.max(1, Math.min(1500, tailMs / 2)));
         Thread.sleep(delay);
-        assertTrue(victim.isAlive(), "the run must still be going when it is killed");
+        assertTrue(victim.isAlive(), "the run must still be going when it is killed (" + delay + " ms after its first checkpoint; the straight run went on for " + tailMs + " ms)");
         victim.destroyForcibly(); // SIGKILL on Linux
         victim.waitFor();
         assertEquals(137, victim.exitValue(), "killed by SIGKILL " + delay + " ms after its first checkpoint");
