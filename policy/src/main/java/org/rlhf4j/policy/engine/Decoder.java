@@ -2,8 +2,6 @@ package org.rlhf4j.policy.engine;
 
 import static org.rlhf4j.policy.model.GptWeights.*;
 
-import java.util.HashMap;
-import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.rlhf4j.policy.model.GptConfig;
 import org.rlhf4j.policy.model.GptWeights;
@@ -23,7 +21,7 @@ import org.rlhf4j.policy.model.GptWeights;
 public final class Decoder implements AutoCloseable {
     private final GptConfig c;
     private final Buf w;
-    private final Map<String, Integer> off = new HashMap<>();
+    private final Offsets off;
     private final boolean tanhGelu;
     private final KernelSet k;
     private final int rows, capacity, d, heads, hs;
@@ -51,7 +49,7 @@ public final class Decoder implements AutoCloseable {
         if (capacity < 1 || capacity > c.contextLength())
             throw new IllegalArgumentException("cache capacity " + capacity + " is outside 1.." + c.contextLength() + " (n_positions)");
         this.w = Buf.of(weights.flat());
-        weights.offsets().forEach((k, v) -> off.put(k, Math.toIntExact(v)));
+        this.off = new Offsets(weights);
         this.tanhGelu = GptConfig.GELU_TANH.equals(c.activation());
         this.rows = rows;
         this.capacity = capacity;
@@ -74,13 +72,11 @@ public final class Decoder implements AutoCloseable {
     }
 
     private int p(String name) {
-        Integer o = off.get(name);
-        if (o == null) throw new IllegalStateException("this policy has no tensor " + name);
-        return o;
+        return off.at(name);
     }
 
     private int p(int layer, String leaf) {
-        return p(block(layer, leaf));
+        return off.at(layer, leaf);
     }
 
     private int keys(int layer, int row) {

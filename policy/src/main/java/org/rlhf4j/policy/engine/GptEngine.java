@@ -38,7 +38,7 @@ public final class GptEngine {
     /** Allocated on first use: an engine that only scores never holds a gradient. */
     private Buf g;
     private INDArray gradFlat;
-    private final Map<String, Integer> off = new LinkedHashMap<>();
+    private final Offsets off;
     private final boolean tanhGelu;
     private final long logitBudget;
     private final boolean inferenceOnly;
@@ -81,7 +81,7 @@ public final class GptEngine {
         this.c = weights.config();
         this.weights = weights;
         this.w = Buf.of(weights.flat());
-        weights.offsets().forEach((k, v) -> off.put(k, Math.toIntExact(v)));
+        this.off = new Offsets(weights);
         this.tanhGelu = GptConfig.GELU_TANH.equals(c.activation());
     }
 
@@ -113,7 +113,7 @@ public final class GptEngine {
         INDArray gradFlat = gradientFlat();
         Map<String, INDArray> m = new LinkedHashMap<>();
         weights.arrays().forEach((k, p) -> {
-            int o = off.get(k);
+            int o = off.at(k);
             m.put(k, gradFlat.get(NDArrayIndex.interval(o, o + p.length())).reshape('c', p.shape()));
         });
         return m;
@@ -124,13 +124,11 @@ public final class GptEngine {
     }
 
     private int p(String name) {
-        Integer o = off.get(name);
-        if (o == null) throw new IllegalStateException("this policy has no tensor " + name);
-        return o;
+        return off.at(name);
     }
 
     private int p(int layer, String leaf) {
-        return p(block(layer, leaf));
+        return off.at(layer, leaf);
     }
 
     // ---- the arena ----
