@@ -1,6 +1,10 @@
 package org.rlhf4j.policy;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -17,28 +21,79 @@ import org.rlhf4j.policy.tokenizer.TokenizerSpec;
  * {@code ./rlhf4j init} and the {@code model} section of a pretraining config.
  *
  * @param model     the transformer's shape
- * @param tokenizer "byte" or "gpt2-bpe"
+ * @param tokenizer "byte", "gpt2-bpe", "bpe:N" (a byte-level BPE of N ids, specials included, trained on the
+ *                  pretraining corpus by {@code ./rlhf4j pretrain}) or the path of a checkpoint's tokenizer.json
  * @param seed      seed of the initial weights
  */
 public record ModelSpec(@JsonProperty("model") GptConfig model, @JsonProperty("tokenizer") String tokenizer,
                         @JsonProperty("seed") long seed) implements Validated {
 
+    /** The prefix of a tokenizer trained on the pretraining corpus: "bpe:2048". */
+    public static final String TRAINED_BPE = "bpe:";
+
     @Override
     public List<String> problems(String prefix) {
         List<String> p = new ArrayList<>();
-        if (!ByteTokenizer.TYPE.equals(tokenizer) && !Gpt2BpeTokenizer.TYPE.equals(tokenizer))
-            p.add(prefix + "tokenizer: expected \"byte\" or \"gpt2-bpe\", got \"" + tokenizer + "\"");
-        else if (model.vocabSize() < newTokenizer().vocabSize())
-            p.add(prefix + "model.vocab_size: expected >= " + newTokenizer().vocabSize() + " for the " + tokenizer + " tokenizer, got " + model.vocabSize());
+        int need;
+        if (tokenizer == null) {
+            p.add(prefix + "tokenizer: expected \"byte\", \"gpt2-bpe\", \"bpe:<vocab size>\" or a tokenizer.json path, got nothing");
+            return p;
+        } else if (trainedBpeVocab() != 0) {
+            need = trainedBpeVocab();
+            if (need < 259) p.add(prefix + "tokenizer: expected \"bpe:N\" with N >= 259 (256 bytes + 3 specials), got \"" + tokenizer + "\"");
+        } else if (tokenizer.startsWith(TRAINED_BPE)) {
+            p.add(prefix + "tokenizer: expected \"bpe:N\" with a whole number N, got \"" + tokenizer + "\"");
+            return p;
+        } else if (tokenizer.endsWith(".json")) {
+            try {
+                need = newTokenizer().vocabSize();
+            } catch (IllegalArgumentException | UncheckedIOException e) {
+                p.add(prefix + "tokenizer: " + e.getMessage());
+                return p;
+            }
+        } else if (!ByteTokenizer.TYPE.equals(tokenizer) && !Gpt2BpeTokenizer.TYPE.equals(tokenizer)) {
+            p.add(prefix + "tokenizer: expected \"byte\", \"gpt2-bpe\", \"bpe:<vocab size>\" or a tokenizer.json path, got \"" + tokenizer + "\"");
+            return p;
+        } else {
+            need = newTokenizer().vocabSize();
+        }
+        if (model.vocabSize() < need)
+            p.add(prefix + "model.vocab_size: expected >= " + need + " for the " + tokenizer + " tokenizer, got " + model.vocabSize());
         return p;
     }
 
+    /** N for "bpe:N" (a BPE the pretraining stage trains on its corpus), else 0. */
+    public int trainedBpeVocab() {
+        if (tokenizer == null || !tokenizer.startsWith(TRAINED_BPE)) return 0;
+        try {
+            return Integer.parseInt(tokenizer.substring(TRAINED_BPE.length()));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** The tokenizer this spec names; "bpe:N" has none until a corpus is given ({@link #initialise(Tokenizer)}). */
     public Tokenizer newTokenizer() {
+        if (trainedBpeVocab() != 0)
+            throw new IllegalArgumentException("tokenizer \"" + tokenizer + "\" is trained on a corpus: use ./rlhf4j pretrain, or name a checkpoint's tokenizer.json");
+        if (tokenizer.endsWith(".json")) {
+            Path f = Path.of(tokenizer);
+            try {
+                return Tokenizer.fromSpec(new ObjectMapper().readValue(f.toFile(), TokenizerSpec.class));
+            } catch (IOException e) {
+                throw new UncheckedIOException(f + ": expected a tokenizer.json (" + e.getMessage() + ")", e);
+            }
+        }
         return Tokenizer.fromSpec(new TokenizerSpec(tokenizer, 0, 0, 0, 0));
+    }
+
+    /** A new policy with GPT-2-style random weights and the given tokenizer. */
+    public Policy initialise(Tokenizer tok) {
+        return new Policy(model, tok, GptWeights.init(model, seed, DataType.FLOAT));
     }
 
     /** A new policy with GPT-2-style random weights. */
     public Policy initialise() {
-        return new Policy(model, newTokenizer(), GptWeights.init(model, seed, DataType.FLOAT));
+        return initialise(newTokenizer());
     }
 }

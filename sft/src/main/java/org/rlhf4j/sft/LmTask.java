@@ -109,7 +109,7 @@ public final class LmTask implements TrainLoop.Task {
         return LmLoss.feeds(p.batch(), p.trainOn(), scale, dtype);
     }
 
-    /** Mean NLL per counted target on the validation examples (one per row), and its perplexity. */
+    /** Mean NLL per counted target on the validation examples (one per row), its perplexity, and NLL per text byte. */
     @Override
     public Map<String, Double> evaluate(Policy policy) {
         return evaluate(policy, validation);
@@ -117,17 +117,21 @@ public final class LmTask implements TrainLoop.Task {
 
     public static Map<String, Double> evaluate(Policy policy, List<Example> examples) {
         double nll = 0;
-        long n = 0;
+        long n = 0, bytes = 0;
         List<int[]> seqs = new ArrayList<>();
         for (Example x : examples) seqs.add(x.ids());
         List<float[]> lps = policy.score(seqs, 1.0, false, false).tokenLogprobs();
         for (int i = 0; i < examples.size(); i++) {
             boolean[] train = examples.get(i).train();
             float[] lp = lps.get(i);
+            int[] ids = examples.get(i).ids();
+            int[] one = new int[1];
             for (int t = 0; t < lp.length; t++) {
                 if (train[t + 1]) {
                     nll -= lp[t];
                     n++;
+                    one[0] = ids[t + 1];
+                    bytes += policy.tokenizer().byteCount(one);
                 }
             }
         }
@@ -136,6 +140,8 @@ public final class LmTask implements TrainLoop.Task {
         m.put("val_loss", mean);
         m.put("val_ppl", Math.exp(mean));
         m.put("val_tokens", (double) n);
+        // per byte of target text (EOS's NLL included, its byte count zero): comparable across tokenizers
+        m.put("val_nats_per_byte", nll / Math.max(1, bytes));
         return m;
     }
 }

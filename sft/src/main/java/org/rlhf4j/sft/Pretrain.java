@@ -9,7 +9,10 @@ import org.rlhf4j.data.validate.DataFiles;
 import org.rlhf4j.policy.Policy;
 import org.rlhf4j.policy.checkpoint.Provenance;
 import org.rlhf4j.policy.config.ConfigLoader;
+import org.rlhf4j.policy.tokenizer.BpeTrainer;
+import org.rlhf4j.policy.tokenizer.Tokenizer;
 import org.rlhf4j.policy.train.TrainLoop;
+import org.rlhf4j.data.format.PretrainDoc;
 
 /** {@code ./rlhf4j pretrain}: the base model, trained from random weights on the corpus with the SFT trainer. */
 public final class Pretrain {
@@ -21,7 +24,11 @@ public final class Pretrain {
         var train = DataFiles.loadPretrain(c.train());
         var validation = DataFiles.loadPretrain(c.validation());
         // 2. the model and the examples
-        Policy policy = c.init().initialise();
+        // a "bpe:N" tokenizer is trained here, on the training documents only (deterministic, so a resume gets the same)
+        Tokenizer tok = c.init().trainedBpeVocab() != 0
+                ? BpeTrainer.train(train.stream().map(PretrainDoc::text).toList(), c.init().trainedBpeVocab())
+                : c.init().newTokenizer();
+        Policy policy = c.init().initialise(tok);
         var tr = LmExamples.fromDocuments(train, policy.tokenizer(), c.seqLen());
         var va = LmExamples.fromDocuments(validation, policy.tokenizer(), c.seqLen());
         var evalSet = va.examples().subList(0, Math.min(c.evalExamples(), va.examples().size()));

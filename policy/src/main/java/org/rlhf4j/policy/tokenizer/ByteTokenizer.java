@@ -27,6 +27,13 @@ public final class ByteTokenizer implements Tokenizer {
     }
 
     @Override
+    public long byteCount(int[] ids) {
+        long n = 0;
+        for (int id : ids) if (id >= 0 && id < 256) n++;
+        return n;
+    }
+
+    @Override
     public int vocabSize() {
         return VOCAB;
     }

@@ -10,6 +10,14 @@ public interface Tokenizer {
     /** Decodes ids; special tokens are dropped and invalid byte sequences become U+FFFD. */
     String decode(int[] ids);
 
+    /**
+     * The number of text bytes these ids stand for (specials count zero): the denominator of nats per byte, which
+     * compares models with different tokenizers. The default re-encodes the decoded text.
+     */
+    default long byteCount(int[] ids) {
+        return decode(ids).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    }
+
     /** Number of ids the tokenizer can emit, specials included; the model's vocabulary must be at least this. */
     int vocabSize();
 
@@ -26,9 +34,10 @@ public interface Tokenizer {
         return switch (spec.type()) {
             case ByteTokenizer.TYPE -> new ByteTokenizer();
             case Gpt2BpeTokenizer.TYPE -> new Gpt2BpeTokenizer();
+            case BpeTokenizer.TYPE -> BpeTokenizer.fromSpec(spec);
             case IdsTokenizer.TYPE -> IdsTokenizer.fromSpec(spec);
             default -> throw new IllegalArgumentException("tokenizer.type: expected \"" + ByteTokenizer.TYPE + "\", \"" + Gpt2BpeTokenizer.TYPE
-                    + "\" or \"" + IdsTokenizer.TYPE + "\", got \"" + spec.type() + "\"");
+                    + "\", \"" + BpeTokenizer.TYPE + "\" or \"" + IdsTokenizer.TYPE + "\", got \"" + spec.type() + "\"");
         };
     }
 }

@@ -53,7 +53,7 @@ class ConfigLoaderTest {
     @Test
     void outOfRangeValuesNameTheRange() throws Exception {
         var e = assertThrows(ConfigException.class, () -> ConfigLoader.load(write(GOOD), ModelSpec.class, List.of("model.vocab_size=100", "tokenizer=wordpiece")));
-        assertTrue(e.getMessage().contains("tokenizer: expected \"byte\" or \"gpt2-bpe\""), e.getMessage());
+        assertTrue(e.getMessage().contains("tokenizer: expected \"byte\", \"gpt2-bpe\", \"bpe:<vocab size>\" or a tokenizer.json path, got \"wordpiece\""), e.getMessage());
         var e2 = assertThrows(ConfigException.class, () -> ConfigLoader.load(write(GOOD), ModelSpec.class, List.of("model.n_head=5", "model.dropout=1.5")));
         assertTrue(e2.getMessage().contains("n_head: expected a divisor of n_embd=32, got 5"), e2.getMessage());
         assertTrue(e2.getMessage().contains("dropout: expected in [0,1), got 1.5"), e2.getMessage());
