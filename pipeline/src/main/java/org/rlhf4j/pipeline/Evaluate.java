@@ -19,6 +19,7 @@ import org.rlhf4j.data.validate.DataFiles;
 import org.rlhf4j.data.world.AnnotatorPool;
 import org.rlhf4j.data.world.GoldJudge;
 import org.rlhf4j.data.world.Judgement;
+import org.rlhf4j.data.world.RealWords;
 import org.rlhf4j.policy.Policy;
 import org.rlhf4j.policy.checkpoint.Checkpoint;
 import org.rlhf4j.policy.generate.SamplingConfig;
@@ -58,6 +59,11 @@ public final class Evaluate {
             return EvalMath.standardError(EvalMath.perPromptMeans(goldScores(this), Math.max(1, prompts)));
         }
 
+        /** Fraction of the responses' words found in the embedded corpus or demonstrations ({@link RealWords}). */
+        public double realWordRate() {
+            return RealWords.embedded().rate(samples.stream().map(Rollouts.Sample::text).toList());
+        }
+
         public double winRateStandardError() {
             return EvalMath.winRateStandardError(winRate, samples.size());
         }
@@ -72,6 +78,7 @@ public final class Evaluate {
             o.put("rm_score", rmScore);
             o.put("kl_to_sft", klToSft);
             o.put("mean_response_tokens", gold.meanLength());
+            o.put("real_word_rate", realWordRate());
             if (pretrainPpl != null) o.put("pretrain_ppl", pretrainPpl);
             if (clozeAccuracy != null) o.put("cloze_accuracy", clozeAccuracy);
             if (passAtK != null) {

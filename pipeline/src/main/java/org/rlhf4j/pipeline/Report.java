@@ -53,12 +53,12 @@ public final class Report {
         List<List<String>> main = new ArrayList<>();
         List<String> head = new ArrayList<>(List.of("policy", "gold (mean ± s.e.)"));
         for (String f : fam) head.add("gold: " + f);
-        head.addAll(List.of("win rate vs SFT (± s.e.)", "RM score", "KL to SFT (nats)", "length (tokens)", "EOS rate"));
+        head.addAll(List.of("win rate vs SFT (± s.e.)", "RM score", "KL to SFT (nats)", "length (tokens)", "EOS rate", "real words"));
         main.add(head);
         for (Evaluate.Result r : o.results()) {
             List<String> row = new ArrayList<>(List.of(r.name(), f3(r.gold().mean()) + " ± " + f3(r.goldStandardError())));
             for (String f : fam) row.add(f3(r.gold().byFamily().getOrDefault(f, Double.NaN)));
-            row.addAll(List.of(pct(r.winRate()) + " ± " + f1(100 * r.winRateStandardError()), f3(r.rmScore()), f3(r.klToSft()), f1(r.gold().meanLength()), pct(r.gold().eosRate())));
+            row.addAll(List.of(pct(r.winRate()) + " ± " + f1(100 * r.winRateStandardError()), f3(r.rmScore()), f3(r.klToSft()), f1(r.gold().meanLength()), pct(r.gold().eosRate()), pct(r.realWordRate())));
             main.add(row);
         }
         t.put("Held-out prompts: gold judges, win rate, reward model, KL", main);
