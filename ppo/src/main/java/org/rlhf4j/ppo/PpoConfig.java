@@ -63,6 +63,8 @@ import org.rlhf4j.policy.train.OptimConfig;
  *                        β · ½ (log π_θ − log π_ref)² per response token (the k2 estimator; its gradient is the
  *                        gradient of KL(π‖π_ref) on the policy's own samples; see {@link PpoLosses}). Valid for all
  *                        three algorithms; kl.mode "adaptive" moves β in both
+ * @param snapshotEvery   optional, default none: also keep the policy of every this many iterations, as a checkpoint
+ *                        {@code snapshots/iter-NNNN/} (weights only): the points of an over-optimisation curve
  */
 public record PpoConfig(@JsonProperty("sft") String sft, @JsonProperty("reward_model") String rewardModel,
                         @JsonProperty("prompts") String prompts, @JsonProperty("seed") long seed,
@@ -74,14 +76,15 @@ public record PpoConfig(@JsonProperty("sft") String sft, @JsonProperty("reward_m
                         @JsonProperty("checkpoint_every") int checkpointEvery, @JsonProperty("eval") Eval eval,
                         @OptionalKey @JsonProperty("algorithm") Algorithm algorithm,
                         @OptionalKey @JsonProperty("samples_per_prompt") Integer samplesPerPrompt,
-                        @OptionalKey @JsonProperty("kl_penalty") KlPenalty klPenalty) implements Validated {
+                        @OptionalKey @JsonProperty("kl_penalty") KlPenalty klPenalty,
+                        @OptionalKey @JsonProperty("snapshot_every") Integer snapshotEvery) implements Validated {
 
     /** A config without the optional algorithm keys: PPO, one sample per prompt, KL in the reward. */
     public PpoConfig(String sft, String rewardModel, String prompts, long seed, int iterations, int batchSize, ValueHeadInit valueHeadInit,
                      Rollout rollout, Reward reward, Kl kl, Gae gae, Learn ppo, double ptxCoef, Ptx ptx, OptimConfig optim,
                      int checkpointEvery, Eval eval) {
         this(sft, rewardModel, prompts, seed, iterations, batchSize, valueHeadInit, rollout, reward, kl, gae, ppo, ptxCoef, ptx, optim,
-                checkpointEvery, eval, null, null, null);
+                checkpointEvery, eval, null, null, null, null);
     }
 
     /** The policy-gradient method: PPO with a critic, or a critic-free mode whose baseline is the prompt's other samples. */
@@ -368,6 +371,7 @@ public record PpoConfig(@JsonProperty("sft") String sft, @JsonProperty("reward_m
         if (rewardModel.isBlank()) p.add(prefix + "reward_model: expected the reward model checkpoint directory");
         if (prompts.isBlank()) p.add(prefix + "prompts: expected a prompts data spec");
         if (iterations < 1) p.add(prefix + "iterations: expected >= 1, got " + iterations);
+        if (snapshotEvery != null && snapshotEvery < 1) p.add(prefix + "snapshot_every: expected >= 1 (or leave it out), got " + snapshotEvery);
         if (batchSize < 1) p.add(prefix + "batch_size: expected >= 1, got " + batchSize);
         if (checkpointEvery < 1) p.add(prefix + "checkpoint_every: expected >= 1, got " + checkpointEvery);
         p.addAll(rollout.problems(prefix + "rollout."));

@@ -56,6 +56,7 @@ import org.rlhf4j.policy.train.TrainLoop;
  * (weights, value head, optimizer moments, β, running reward statistics, iteration) continues exactly.
  */
 public final class PpoTrainer {
+    public static final String SNAPSHOTS = "snapshots";
     public static final String LAST = "last", METRICS = "metrics.jsonl", SUMMARY = "summary.json";
     /** A run stops after this many optimizer steps in a row were refused for non-finite gradients. */
     static final int MAX_CONSECUTIVE_SKIPS = 5;
@@ -190,11 +191,18 @@ public final class PpoTrainer {
                         m.get("kl_per_response").asDouble(), m.get("beta").asDouble()));
                 if ((it + 1) % cfg.checkpointEvery() == 0 || it + 1 == cfg.iterations())
                     Checkpoint.save(out.resolve(LAST), policy, provenance, opt.state(), trainerState(it + 1), metadata);
+                if (cfg.snapshotEvery() != null && (it + 1) % cfg.snapshotEvery() == 0)
+                    Checkpoint.save(snapshot(out, it + 1), policy, provenance, null, trainerState(it + 1), metadata);
             }
         }
         ObjectNode summary = summarize(metrics);
         TrainLoop.writeJson(out.resolve(SUMMARY), summary);
         return new Result(summary, metrics, out.resolve(LAST));
+    }
+
+    /** Where {@code snapshot_every} keeps the policy after {@code iterations} iterations. */
+    public static Path snapshot(Path out, int iterations) {
+        return out.resolve(SNAPSHOTS).resolve(String.format("iter-%04d", iterations));
     }
 
     /** One PPO iteration (steps 1–7); returns its metrics line. */

@@ -51,6 +51,7 @@ class PpoTrainerTest {
     void resumeContinuesExactly(@TempDir Path dir) throws Exception {
         PpoConfig three = TinyPpo.withCheckpointEvery(TinyPpo.withPtx(TinyPpo.config(3, 4, 5, 3e-3), 0.5), 1);
         three = TinyPpo.withKl(three, new PpoConfig.Kl(PpoConfig.KlMode.ADAPTIVE, 0.1, 0.5, 40));
+        three = TinyPpo.withSnapshotEvery(three, 2);
         // withHead shares the backbone arrays, so every run starts from its own freshly initialised (identical) model
         Policy sft = TinyPpo.policy(8, DataType.FLOAT);
         Policy straight = TinyPpo.policy(8, DataType.FLOAT).withHead(GptWeights.Head.VALUE, 1);
@@ -75,6 +76,17 @@ class PpoTrainerTest {
         assertEquals(3, state.get("iteration").asInt());
         assertTrue(Checkpoint.load(dir.resolve("b/last")).policy().weights().hasHead(GptWeights.Head.VALUE));
         assertTrue(Double.isFinite(a.metrics().get(0).get("ptx_loss").asDouble()));
+        // snapshot_every = 2: the policy after iteration 2 is kept, the same whether or not the run was resumed on the way
+        assertTrue(Files.isDirectory(PpoTrainer.snapshot(dir.resolve("a"), 2)));
+        assertFalse(Files.exists(PpoTrainer.snapshot(dir.resolve("a"), 3)));
+        Policy snapA = Checkpoint.loadPolicy(PpoTrainer.snapshot(dir.resolve("a"), 2)), snapB = Checkpoint.loadPolicy(PpoTrainer.snapshot(dir.resolve("b"), 2));
+        boolean moved = false;
+        for (String name : snapA.weights().names()) {
+            float[] x = snapA.weights().get(name).reshape(-1).toFloatVector();
+            assertArrayEquals(x, snapB.weights().get(name).reshape(-1).toFloatVector(), 0f, name);
+            moved |= !java.util.Arrays.equals(x, straight.weights().get(name).reshape(-1).toFloatVector());
+        }
+        assertTrue(moved, "the iteration-2 snapshot differs from the final policy");
     }
 
     @Test

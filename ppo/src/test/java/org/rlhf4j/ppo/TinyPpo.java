@@ -45,33 +45,38 @@ final class TinyPpo {
     static PpoConfig withPtx(PpoConfig c, double coef) {
         return new PpoConfig(c.sft(), c.rewardModel(), c.prompts(), c.seed(), c.iterations(), c.batchSize(), c.valueHeadInit(), c.rollout(),
                 c.reward(), c.kl(), c.gae(), c.ppo(), coef, new PpoConfig.Ptx("docs", c.ptx().batchSize(), c.ptx().seqLen()), c.optim(),
-                c.checkpointEvery(), c.eval(), c.algorithm(), c.samplesPerPrompt(), c.klPenalty());
+                c.checkpointEvery(), c.eval(), c.algorithm(), c.samplesPerPrompt(), c.klPenalty(), c.snapshotEvery());
     }
 
     static PpoConfig withCheckpointEvery(PpoConfig c, int every) {
         return new PpoConfig(c.sft(), c.rewardModel(), c.prompts(), c.seed(), c.iterations(), c.batchSize(), c.valueHeadInit(), c.rollout(),
-                c.reward(), c.kl(), c.gae(), c.ppo(), c.ptxCoef(), c.ptx(), c.optim(), every, c.eval(), c.algorithm(), c.samplesPerPrompt(), c.klPenalty());
+                c.reward(), c.kl(), c.gae(), c.ppo(), c.ptxCoef(), c.ptx(), c.optim(), every, c.eval(), c.algorithm(), c.samplesPerPrompt(), c.klPenalty(), c.snapshotEvery());
+    }
+
+    static PpoConfig withSnapshotEvery(PpoConfig c, Integer every) {
+        return new PpoConfig(c.sft(), c.rewardModel(), c.prompts(), c.seed(), c.iterations(), c.batchSize(), c.valueHeadInit(), c.rollout(),
+                c.reward(), c.kl(), c.gae(), c.ppo(), c.ptxCoef(), c.ptx(), c.optim(), c.checkpointEvery(), c.eval(), c.algorithm(), c.samplesPerPrompt(), c.klPenalty(), every);
     }
 
     static PpoConfig withIterations(PpoConfig c, int iterations) {
         return new PpoConfig(c.sft(), c.rewardModel(), c.prompts(), c.seed(), iterations, c.batchSize(), c.valueHeadInit(), c.rollout(),
-                c.reward(), c.kl(), c.gae(), c.ppo(), c.ptxCoef(), c.ptx(), c.optim(), c.checkpointEvery(), c.eval(), c.algorithm(), c.samplesPerPrompt(), c.klPenalty());
+                c.reward(), c.kl(), c.gae(), c.ppo(), c.ptxCoef(), c.ptx(), c.optim(), c.checkpointEvery(), c.eval(), c.algorithm(), c.samplesPerPrompt(), c.klPenalty(), c.snapshotEvery());
     }
 
     static PpoConfig withKl(PpoConfig c, PpoConfig.Kl kl) {
         return new PpoConfig(c.sft(), c.rewardModel(), c.prompts(), c.seed(), c.iterations(), c.batchSize(), c.valueHeadInit(), c.rollout(),
-                c.reward(), kl, c.gae(), c.ppo(), c.ptxCoef(), c.ptx(), c.optim(), c.checkpointEvery(), c.eval(), c.algorithm(), c.samplesPerPrompt(), c.klPenalty());
+                c.reward(), kl, c.gae(), c.ppo(), c.ptxCoef(), c.ptx(), c.optim(), c.checkpointEvery(), c.eval(), c.algorithm(), c.samplesPerPrompt(), c.klPenalty(), c.snapshotEvery());
     }
 
     static PpoConfig withLearn(PpoConfig c, PpoConfig.Learn learn) {
         return new PpoConfig(c.sft(), c.rewardModel(), c.prompts(), c.seed(), c.iterations(), c.batchSize(), c.valueHeadInit(), c.rollout(),
-                c.reward(), c.kl(), c.gae(), learn, c.ptxCoef(), c.ptx(), c.optim(), c.checkpointEvery(), c.eval(), c.algorithm(), c.samplesPerPrompt(), c.klPenalty());
+                c.reward(), c.kl(), c.gae(), learn, c.ptxCoef(), c.ptx(), c.optim(), c.checkpointEvery(), c.eval(), c.algorithm(), c.samplesPerPrompt(), c.klPenalty(), c.snapshotEvery());
     }
 
     /** The same config with the algorithm keys set (null leaves a key absent, i.e. at its default). */
     static PpoConfig withAlgorithm(PpoConfig c, PpoConfig.Algorithm algorithm, Integer samplesPerPrompt, PpoConfig.KlPenalty klPenalty) {
         return new PpoConfig(c.sft(), c.rewardModel(), c.prompts(), c.seed(), c.iterations(), c.batchSize(), c.valueHeadInit(), c.rollout(),
-                c.reward(), c.kl(), c.gae(), c.ppo(), c.ptxCoef(), c.ptx(), c.optim(), c.checkpointEvery(), c.eval(), algorithm, samplesPerPrompt, klPenalty);
+                c.reward(), c.kl(), c.gae(), c.ppo(), c.ptxCoef(), c.ptx(), c.optim(), c.checkpointEvery(), c.eval(), algorithm, samplesPerPrompt, klPenalty, c.snapshotEvery());
     }
 
     /** The hand-written reward of the end-to-end test: how many letters 'a' the response holds. */
