@@ -125,7 +125,7 @@ public final class Evaluate {
                 Map<Integer, Double> passAtK = new LinkedHashMap<>();
                 double rerank = passAtK(p, arithmetic, c, sampling, judge, passAtK);
                 results.add(new Result(e.name(), samples, GoldEval.judge(samples, judge), winRate(samples, baseline, pool, c.seed()),
-                        meanRm(rm, samples), klToSft(sft, samples, sampling.temperature()), perplexity(p, docs), clozeAccuracy(p, cloze),
+                        meanRm(rm, samples), sameTokenizer(p, sft) ? klToSft(sft, samples, sampling.temperature()) : Double.NaN, perplexity(p, docs), clozeAccuracy(p, cloze),
                         arithmetic.isEmpty() ? null : passAtK, arithmetic.isEmpty() ? null : rerank));
                 bar.stepTo(++done, e.name());
             }
@@ -208,6 +208,11 @@ public final class Evaluate {
         List<int[]> seqs = new ArrayList<>();
         for (Rollouts.Sample s : samples) seqs.add(rm.chat().renderExchange(s.prompt().prompt(), s.text()).ids());
         return rm.score(seqs, 1.0, false, true).lastReward();
+    }
+
+    /** Whether two policies read the same ids (KL between them is defined token by token only then). */
+    static boolean sameTokenizer(Policy a, Policy b) {
+        return a.tokenizer().spec().equals(b.tokenizer().spec());
     }
 
     /** Mean over prompts of Σ_t [log π(y_t) − log π_SFT(y_t)] over the sampled response tokens (a Monte-Carlo KL). */

@@ -33,6 +33,8 @@ import org.rlhf4j.ppo.Ppo;
 import org.rlhf4j.ppo.PpoConfig;
 import org.rlhf4j.reward.Reward;
 import org.rlhf4j.reward.RewardConfig;
+import org.rlhf4j.sft.Pretrain;
+import org.rlhf4j.sft.PretrainConfig;
 import org.rlhf4j.sft.Sft;
 import org.rlhf4j.sft.SftConfig;
 
@@ -63,6 +65,7 @@ public final class Pipeline {
         if (rc.rewardPl() != null) s.add("reward-pl");
         s.addAll(List.of("ppo", "ppo-ptx"));
         for (RunConfig.Method m : rc.methods()) s.add(m.name());
+        if (rc.findings() != null) s.addAll(List.of(RunConfig.Findings.BIG_PRETRAIN, RunConfig.Findings.BIG_SFT, RunConfig.Findings.OVEROPT));
         s.add("eval");
         return s;
     }
@@ -73,7 +76,8 @@ public final class Pipeline {
      */
     record Plan(ConfigLoader.Loaded<SftConfig> sft, ConfigLoader.Loaded<RewardConfig> reward, ConfigLoader.Loaded<PpoConfig> ppo,
                 ConfigLoader.Loaded<PpoConfig> ppoPtx, ConfigLoader.Loaded<EvalConfig> eval, ConfigLoader.Loaded<RewardConfig> rewardPl,
-                Map<String, ConfigLoader.Loaded<?>> methods) {}
+                Map<String, ConfigLoader.Loaded<?>> methods, ConfigLoader.Loaded<PretrainConfig> bigPretrain,
+                ConfigLoader.Loaded<SftConfig> bigSft, ConfigLoader.Loaded<PpoConfig> overopt) {}
 
     public static ObjectNode run(ConfigLoader.Loaded<RunConfig> loaded, Path out, String from, List<String> command) throws IOException {
         RunConfig rc = loaded.config();
@@ -133,6 +137,25 @@ public final class Pipeline {
             if (isPpo) methodCurves.add(Curves.read(m.name(), dir));
         }
 
+        // 4c. the findings' own stages: a bigger model by the same pretraining command and its SFT; a PPO run whose
+        // snapshots are the points of the over-optimisation curve
+        if (rc.findings() != null) {
+            String bpFp = StageStore.fingerprint(RunConfig.Findings.BIG_PRETRAIN, plan.bigPretrain().resolved());
+            force |= RunConfig.Findings.BIG_PRETRAIN.equals(from);
+            stage(out, RunConfig.Findings.BIG_PRETRAIN, bpFp, force, seconds,
+                    resume -> Pretrain.run(plan.bigPretrain(), out.resolve(RunConfig.Findings.BIG_PRETRAIN), resume, sub(command, RunConfig.Findings.BIG_PRETRAIN)));
+            String bsFp = StageStore.fingerprint(RunConfig.Findings.BIG_SFT, plan.bigSft().resolved(), bpFp);
+            force |= RunConfig.Findings.BIG_SFT.equals(from);
+            stage(out, RunConfig.Findings.BIG_SFT, bsFp, force, seconds,
+                    resume -> Sft.run(plan.bigSft(), out.resolve(RunConfig.Findings.BIG_SFT), resume, sub(command, RunConfig.Findings.BIG_SFT)));
+            String ooFp = StageStore.fingerprint(RunConfig.Findings.OVEROPT, plan.overopt().resolved(), rewardFp);
+            force |= RunConfig.Findings.OVEROPT.equals(from);
+            stage(out, RunConfig.Findings.OVEROPT, ooFp, force, seconds,
+                    resume -> Ppo.run(plan.overopt(), out.resolve(RunConfig.Findings.OVEROPT), resume, sub(command, RunConfig.Findings.OVEROPT)));
+            methodFps.addAll(List.of(bsFp, ooFp));
+            methodEntries.add(new Evaluate.Entry(RunConfig.Findings.SFT_BIG, out.resolve(RunConfig.Findings.BIG_SFT).resolve(TrainLoop.BEST)));
+        }
+
         // 5. evaluation and report
         String rmDir = rc.rewardCheckpointOrDefault();
         List<String> evalInputs = new ArrayList<>(List.of(baseFp, sftFp, rewardFp + "/" + rmDir, ppoFp, ptxFp));
@@ -147,6 +170,10 @@ public final class Pipeline {
             Evaluate.Outcome outcome = Evaluate.run(plan.eval().config(), entries, out.resolve("sft/best"), out.resolve("reward").resolve(rmDir));
             List<Curves> curves = new ArrayList<>(List.of(Curves.read("ppo", out.resolve("ppo")), Curves.read("ppo-ptx", out.resolve("ppo-ptx"))));
             curves.addAll(methodCurves);
+            if (rc.findings() != null)
+                outcome.summary().set("findings", Findings.measure(plan.eval().config(), rc.findings(), outcome, context(out, seconds, rc),
+                        out.resolve("sft/best"), out.resolve("reward").resolve(rmDir), out.resolve(RunConfig.Findings.OVEROPT),
+                        out.resolve(RunConfig.Findings.BIG_PRETRAIN).resolve(TrainLoop.BEST), base));
             Report.write(out.resolve("eval"), outcome, curves, context(out, seconds, rc));
         });
         ObjectNode summary = context(out, seconds, rc);
@@ -182,8 +209,25 @@ public final class Pipeline {
                         "train=" + out.resolve("rankings/train.jsonl"), "validation=" + out.resolve("rankings/validation.jsonl")), problems);
             methods.put(m.name(), l);
         }
+        ConfigLoader.Loaded<PretrainConfig> bigPretrain = null;
+        ConfigLoader.Loaded<SftConfig> bigSft = null;
+        ConfigLoader.Loaded<PpoConfig> overopt = null;
+        RunConfig.Findings f = rc.findings();
+        if (f != null && f.bigPretrain() != null && f.bigSft() != null && f.overoptimisation() != null) {
+            bigPretrain = load(f.bigPretrain(), PretrainConfig.class, List.of(), problems);
+            bigSft = load(f.bigSft(), SftConfig.class, List.of("base=" + out.resolve(RunConfig.Findings.BIG_PRETRAIN).resolve(TrainLoop.BEST)), problems);
+            overopt = load(f.overoptimisation(), PpoConfig.class, chain, problems);
+            if (overopt != null) {
+                PpoConfig o = overopt.config();
+                if (o.snapshotEvery() == null || o.iterations() / o.snapshotEvery() < f.minSnapshots())
+                    problems.add("findings.overoptimisation: expected snapshot_every with iterations / snapshot_every >= " + f.minSnapshots()
+                            + " (min_snapshots), got iterations " + o.iterations() + ", snapshot_every " + o.snapshotEvery());
+            }
+            if (eval != null && !eval.config().bestOfN().contains(1))
+                problems.add("eval: findings need best_of_n to include 1 (the d = 0 point of the best-of-n curve), got " + eval.config().bestOfN());
+        }
         if (!problems.isEmpty()) throw new ConfigException("(run)", problems);
-        return new Plan(sft, reward, ppo, ptx, eval, rewardPl, methods);
+        return new Plan(sft, reward, ppo, ptx, eval, rewardPl, methods, bigPretrain, bigSft, overopt);
     }
 
     @SuppressWarnings("unchecked")

@@ -91,7 +91,33 @@ public final class Report {
             t.put("Arithmetic: pass@k (unbiased estimator) and reranking", pass);
         }
         t.putAll(comparison(o, context));
+        t.putAll(findings(o.summary().path("findings")));
         return t;
+    }
+
+    /** One table per finding of an instructgpt run: its figure, standard error, verdict and the sentence that says so. */
+    static Map<String, List<List<String>>> findings(JsonNode findings) {
+        Map<String, List<List<String>>> t = new LinkedHashMap<>();
+        for (JsonNode f : findings) {
+            List<List<String>> rows = new ArrayList<>();
+            rows.add(List.of("figure", "value"));
+            rows.add(List.of("measured", f3(f.path("figure").asDouble(Double.NaN)) + (f.path("standard_error").isNumber()
+                    && !Double.isNaN(f.path("standard_error").asDouble()) ? " ± " + f3(f.path("standard_error").asDouble()) : "")));
+            rows.add(List.of("held", f.path("held").asBoolean() ? "yes" : "no"));
+            rows.add(List.of("finding", f.path("sentence").asText()));
+            for (String fit : List.of("best_of_n_fit", "ppo_fit")) {
+                JsonNode x = f.path(fit);
+                if (x.isMissingNode()) continue;
+                rows.add(List.of(fit.replace('_', ' ') + ": " + x.path("form").asText(), String.format("α %.4f, β %.4f, peak √KL %s [%s, %s]",
+                        x.path("alpha").asDouble(), x.path("beta").asDouble(), num(x.path("peak_sqrt_kl")), num(x.path("peak_low")), num(x.path("peak_high")))));
+            }
+            t.put("Finding " + f.path("number").asInt() + ": " + f.path("title").asText(), rows);
+        }
+        return t;
+    }
+
+    static String num(JsonNode v) {
+        return v.isNumber() ? f3(v.asDouble()) : "∞";
     }
 
     /**
@@ -213,6 +239,8 @@ public final class Report {
             any = true;
         }
         if (any) plots.add(new Plot("overoptimisation.png", "Reward over-optimisation (gold and proxy against √KL)", BitmapEncoder.getBitmapBytes(over, BitmapEncoder.BitmapFormat.PNG)));
+        JsonNode over2 = o.summary().path("findings");
+        for (JsonNode f : over2) if (f.path("id").asText().equals("overoptimisation")) plots.add(fitPlot(f));
         // the frontier: each method's held-out gold against its KL to SFT, one point per method
         XYChart frontier = chart("Gold against KL to SFT, one point per method", "KL to SFT (nats per response)", "gold (held-out mean)");
         frontier.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
@@ -236,6 +264,33 @@ public final class Report {
     }
 
     // ---- renderings -----------------------------------------------------------------------------------------------
+
+    /** The over-optimisation finding: measured gold (points) and the fitted forms (lines) against √KL. */
+    static Plot fitPlot(JsonNode f) throws IOException {
+        XYChart ch = chart("Gold against √KL with Gao et al.'s fitted forms", "√KL (nats^½)", "gold");
+        String[][] parts = {{"best_of_n", "best_of_n_fit", "best-of-n", "BEST_OF_N"}, {"ppo_snapshots", "ppo_fit", "PPO snapshots", "RL"}};
+        for (String[] p : parts) {
+            List<Double> x = new ArrayList<>(), y = new ArrayList<>();
+            for (JsonNode pt : f.path(p[0])) {
+                x.add(pt.path("sqrt_kl").asDouble());
+                y.add(pt.path("gold").asDouble());
+            }
+            if (x.size() < 2) continue;
+            ch.addSeries(p[2] + " (measured)", x, y).setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+            JsonNode fit = f.path(p[1]);
+            if (fit.isMissingNode()) continue;
+            double base = y.get(0), max = x.stream().mapToDouble(Double::doubleValue).max().orElse(1);
+            OverOptimisation.Form form = OverOptimisation.Form.valueOf(p[3]);
+            List<Double> fx = new ArrayList<>(), fy = new ArrayList<>();
+            for (int i = 0; i <= 50; i++) {
+                double d = max * i / 50.0;
+                fx.add(d);
+                fy.add(base + form.value(fit.path("alpha").asDouble(), fit.path("beta").asDouble(), d));
+            }
+            ch.addSeries(p[2] + " (fit)", fx, fy).setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+        }
+        return new Plot("overoptimisation-fit.png", "Gold against √KL with Gao et al.'s fitted forms", BitmapEncoder.getBitmapBytes(ch, BitmapEncoder.BitmapFormat.PNG));
+    }
 
     static String markdown(Evaluate.Outcome o, List<Plot> plots, JsonNode context) {
         StringBuilder sb = new StringBuilder("# rlhf4j evaluation report\n\n");

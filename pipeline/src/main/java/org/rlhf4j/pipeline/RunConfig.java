@@ -31,6 +31,7 @@ import org.rlhf4j.policy.train.TrainLoop;
  * @param methods  optional: more policies trained from the same SFT model and rankings and evaluated beside PPO and
  *                 PPO-ptx (RLOO and GRPO as {@code ppo} stages with their overrides, DPO and IPO as {@code dpo}
  *                 stages, PPO against the Plackett-Luce reward model), each a stage of its own name, run in order
+ * @param findings optional: the extra stages behind InstructGPT's headline findings ({@code configs/instructgpt.json})
  */
 public record RunConfig(@JsonProperty("base") String base, @JsonProperty("sft") StageRef sft,
                         @JsonProperty("rankings") Rankings rankings, @JsonProperty("reward") StageRef reward,
@@ -38,10 +39,12 @@ public record RunConfig(@JsonProperty("base") String base, @JsonProperty("sft") 
                         @JsonProperty("eval") StageRef eval,
                         @OptionalKey @JsonProperty("reward_checkpoint") String rewardCheckpoint,
                         @OptionalKey @JsonProperty("reward_pl") StageRef rewardPl,
-                        @OptionalKey @JsonProperty("methods") List<Method> methods) implements Validated {
+                        @OptionalKey @JsonProperty("methods") List<Method> methods,
+                        @OptionalKey @JsonProperty("findings") Findings findings) implements Validated {
 
     /** The stage names the pipeline itself uses; a method may not take one. */
-    public static final List<String> RESERVED = List.of("base", "sft", "rankings", "reward", "reward-pl", "ppo", "ppo-ptx", "eval");
+    public static final List<String> RESERVED = List.of("base", "sft", "rankings", "reward", "reward-pl", "ppo", "ppo-ptx", "eval",
+            Findings.BIG_PRETRAIN, Findings.BIG_SFT, Findings.SFT_BIG, Findings.OVEROPT);
 
     public RunConfig {
         if (methods == null) methods = List.of();
@@ -72,6 +75,30 @@ public record RunConfig(@JsonProperty("base") String base, @JsonProperty("sft") 
         /** The stage directory of the reward model a "ppo" method optimises. */
         public String rewardStage() {
             return PLACKETT_LUCE.equals(reward) ? "reward-pl" : "reward";
+        }
+    }
+
+    /**
+     * The stages behind InstructGPT's findings that the plain recipe does not already produce.
+     *
+     * @param bigPretrain      a base model with several times the shipped model's parameters, pretrained by the same
+     *                         command (a pretrain config); stage {@code big-pretrain}
+     * @param bigSft           its SFT on the same demonstrations (an SFT config; base filled in); stage {@code big-sft},
+     *                         evaluated as policy {@code sft-big}: "small beats big" compares PPO with it
+     * @param overoptimisation a PPO run with snapshot_every set (a PPO config; sft and reward model filled in), stage
+     *                         {@code ppo-overopt}: each snapshot is one point of the gold and proxy curves against √KL
+     * @param minSnapshots     optional, default 6: the over-optimisation run must keep at least this many snapshots
+     * @param bootstrap        optional, default 1000: bootstrap resamples of the prompts for the peak's interval
+     */
+    public record Findings(@JsonProperty("big_pretrain") StageRef bigPretrain, @JsonProperty("big_sft") StageRef bigSft,
+                           @JsonProperty("overoptimisation") StageRef overoptimisation,
+                           @OptionalKey @JsonProperty("min_snapshots") Integer minSnapshots,
+                           @OptionalKey @JsonProperty("bootstrap") Integer bootstrap) {
+        public static final String BIG_PRETRAIN = "big-pretrain", BIG_SFT = "big-sft", SFT_BIG = "sft-big", OVEROPT = "ppo-overopt";
+
+        public Findings {
+            if (minSnapshots == null) minSnapshots = 6;
+            if (bootstrap == null) bootstrap = 1000;
         }
     }
 
@@ -141,6 +168,14 @@ public record RunConfig(@JsonProperty("base") String base, @JsonProperty("sft") 
             else if ("dpo".equals(m.stage()) && !Method.PAIRWISE.equals(m.reward()))
                 p.add(at + "reward: a dpo stage uses no reward model; leave it out");
             if (m.config() == null || m.config().isBlank()) p.add(at + "config: expected a stage config file");
+        }
+        if (findings != null) {
+            if (findings.bigPretrain() == null || findings.bigSft() == null || findings.overoptimisation() == null)
+                p.add(prefix + "findings: expected big_pretrain, big_sft and overoptimisation stages, got "
+                        + (findings.bigPretrain() == null ? "no big_pretrain " : "") + (findings.bigSft() == null ? "no big_sft " : "")
+                        + (findings.overoptimisation() == null ? "no overoptimisation" : "").trim());
+            if (findings.minSnapshots() < 2) p.add(prefix + "findings.min_snapshots: expected >= 2, got " + findings.minSnapshots());
+            if (findings.bootstrap() < 10) p.add(prefix + "findings.bootstrap: expected >= 10, got " + findings.bootstrap());
         }
         if (r.temperatures() != null) {
             int n = r.temperatures().size();

@@ -257,4 +257,72 @@ class PipelineTest {
             assertTrue(e2.getMessage().contains(want), "missing <" + want + "> in " + e2.getMessage());
         assertFalse(Files.exists(out.resolve("sft")), "no stage started");
     }
+
+    /** The miniature of configs/instructgpt.json: the recipe plus a bigger model (a trained BPE) and a snapshotting PPO run. */
+    static Path instructgptConfig() throws Exception {
+        ObjectNode rc = (ObjectNode) JSON.readTree(runConfig(2).toFile());
+        ObjectNode f = rc.putObject("findings");
+        f.set("big_pretrain", stage("pretrain.json", "init.tokenizer=bpe:300", "init.model.vocab_size=300", "init.model.n_positions=160",
+                "init.model.n_embd=32", "init.model.n_layer=1", "init.model.n_head=2", "seq_len=64", "eval_examples=2",
+                "loop.steps=2", "loop.batch_size=2", "loop.micro_batch_size=2", "loop.eval_every=2", "loop.optim.warmup_steps=1"));
+        f.set("big_sft", stage("sft.json", "loop.steps=2", "loop.batch_size=2", "loop.micro_batch_size=2", "loop.eval_every=2",
+                "eval_examples=2", "seq_len=160", "gold_sampling.max_new_tokens=6"));
+        String[] over = java.util.Arrays.copyOf(ppo("0.0"), PPO.length + 3);
+        over[PPO.length + 1] = "iterations=3";
+        over[PPO.length + 2] = "snapshot_every=1";
+        f.set("overoptimisation", stage("ppo.json", over));
+        f.put("min_snapshots", 3).put("bootstrap", 20);
+        ArrayNode evalSet = (ArrayNode) rc.path("eval").path("set");
+        evalSet.add("best_of_n=[1,2,4]");
+        evalSet.add("samples_per_prompt=2");
+        Path file = dir.resolve("instructgpt.json");
+        Files.writeString(file, rc.toPrettyString());
+        return file;
+    }
+
+    @Test
+    void aMiniatureInstructgptRunReportsEachFindingWithItsVerdict() throws Exception {
+        Path out = dir.resolve("instructgpt");
+        var loaded = ConfigLoader.load(instructgptConfig(), RunConfig.class, List.of());
+        assertEquals(List.of("sft", "rankings", "reward", "ppo", "ppo-ptx", "big-pretrain", "big-sft", "ppo-overopt", "eval"), Pipeline.stages(loaded.config()));
+        Pipeline.run(loaded, out, null, List.of("test"));
+        // the bigger model was pretrained by the pretraining command with its own trained BPE, and its SFT evaluated
+        assertEquals("bpe", JSON.readTree(out.resolve("big-pretrain/best/tokenizer.json").toFile()).path("type").asText());
+        assertTrue(Files.isDirectory(out.resolve("ppo-overopt/snapshots/iter-0003")));
+        JsonNode summary = JSON.readTree(out.resolve("eval/summary.json").toFile());
+        List<String> names = new java.util.ArrayList<>();
+        summary.path("policies").forEach(p -> names.add(p.path("name").asText()));
+        assertTrue(names.contains("sft-big"), names.toString());
+        for (JsonNode p : summary.path("policies")) assertTrue(p.has("real_word_rate"), p.path("name") + " has a real-word rate");
+        List<String> ids = new java.util.ArrayList<>();
+        for (JsonNode f : summary.path("findings")) {
+            ids.add(f.path("id").asText());
+            assertTrue(f.path("held").isBoolean(), f.toString());
+            assertFalse(f.path("sentence").asText().isBlank(), f.toString());
+        }
+        assertEquals(List.of("reward_model_vs_agreement", "ppo_vs_sft", "ptx_vs_ppo", "small_beats_big", "overoptimisation"), ids);
+        JsonNode big = summary.path("findings").get(3);
+        assertTrue(big.path("parameter_ratio").asDouble() > 2, big.toString());
+        assertTrue(big.path("figure").asDouble() >= 0 && big.path("figure").asDouble() <= 1);
+        JsonNode over = summary.path("findings").get(4);
+        assertEquals(3, over.path("best_of_n").size());
+        assertEquals(4, over.path("ppo_snapshots").size(), "SFT at d = 0 and three snapshots");
+        assertTrue(over.path("best_of_n_fit").has("alpha"), over.toString());
+        // a tiny PPO barely moves: its fit may be undetermined, but then the finding says why instead of failing the run
+        assertTrue(over.path("ppo_fit").has("beta") || over.path("ppo_fit_error").asText().contains("do not determine"), over.toString());
+        String md = Files.readString(out.resolve("eval/report.md"));
+        for (String section : List.of("Finding 1: The reward model reaches", "Finding 3: PPO on the shipped model is preferred", "overoptimisation-fit.png", "real words"))
+            assertTrue(md.contains(section), "report.md lacks " + section);
+
+        // the findings stages are validated up front with the rest
+        ObjectNode bad = (ObjectNode) JSON.readTree(instructgptConfig().toFile());
+        ((ArrayNode) bad.path("findings").path("overoptimisation").path("set")).add("snapshot_every=3");
+        ((ArrayNode) bad.path("findings").path("big_pretrain").path("set")).add("init.tokenizer=bpe:x");
+        Path g = dir.resolve("bad-instructgpt.json");
+        Files.writeString(g, bad.toPrettyString());
+        var e = assertThrows(ConfigException.class, () -> Pipeline.run(ConfigLoader.load(g, RunConfig.class, List.of()), dir.resolve("bad-ig"), null, List.of("test")));
+        for (String want : List.of("findings.overoptimisation: expected snapshot_every with iterations / snapshot_every >= 3", "pretrain.json: init.tokenizer: expected \"bpe:N\" with a whole number N"))
+            assertTrue(e.getMessage().contains(want), "missing <" + want + "> in " + e.getMessage());
+        assertFalse(Files.exists(dir.resolve("bad-ig/sft")), "no stage started");
+    }
 }
