@@ -21,7 +21,7 @@ class ShippedConfigsTest {
     static final Path CONFIGS = Path.of("..", "configs");
     static final Map<String, Class<?>> TYPES = Map.ofEntries(Map.entry("pretrain.json", PretrainConfig.class), Map.entry("sft.json", SftConfig.class),
             Map.entry("reward.json", RewardConfig.class), Map.entry("ppo.json", PpoConfig.class), Map.entry("dpo.json", DpoConfig.class),
-            Map.entry("eval.json", EvalConfig.class), Map.entry("quickstart.json", RunConfig.class), Map.entry("compare.json", RunConfig.class), Map.entry("run.json", RunConfig.class),
+            Map.entry("eval.json", EvalConfig.class), Map.entry("quickstart.json", RunConfig.class), Map.entry("compare.json", RunConfig.class), Map.entry("instructgpt.json", RunConfig.class), Map.entry("run.json", RunConfig.class),
             Map.entry("model.json", ModelSpec.class), Map.entry("model-nano.json", ModelSpec.class));
 
     @Test
@@ -37,7 +37,7 @@ class ShippedConfigsTest {
             assertDoesNotThrow(() -> ConfigLoader.load(f, type, List.of()), f.toString());
         }
         // the run configs name stage configs that exist
-        for (String run : List.of("quickstart.json", "compare.json", "gpt2-small/run.json")) {
+        for (String run : List.of("quickstart.json", "compare.json", "instructgpt.json", "gpt2-small/run.json")) {
             var rc = ConfigLoader.load(CONFIGS.resolve(run), RunConfig.class, List.of()).config();
             for (RunConfig.StageRef ref : List.of(rc.sft(), rc.reward(), rc.ppo(), rc.ppoPtx(), rc.eval()))
                 assertTrue(Files.exists(CONFIGS.resolveSibling(ref.config())), run + " names " + ref.config());
@@ -50,6 +50,15 @@ class ShippedConfigsTest {
             Class<?> type = m.stage().equals("ppo") ? PpoConfig.class : DpoConfig.class;
             assertDoesNotThrow(() -> ConfigLoader.load(CONFIGS.resolveSibling(m.config()), type, m.set()), m.name());
         }
+        // the instructgpt run's findings stages, overrides included; the big model has >= 4x the shipped model's parameters
+        var ig = ConfigLoader.load(CONFIGS.resolve("instructgpt.json"), RunConfig.class, List.of()).config().findings();
+        var big = ConfigLoader.load(CONFIGS.resolveSibling(ig.bigPretrain().config()), PretrainConfig.class, ig.bigPretrain().set()).config();
+        var small = ConfigLoader.load(CONFIGS.resolve("pretrain.json"), PretrainConfig.class, List.of()).config();
+        assertTrue(big.init().model().parameterCount() >= 4 * small.init().model().parameterCount(),
+                big.init().model().parameterCount() + " vs " + small.init().model().parameterCount());
+        assertDoesNotThrow(() -> ConfigLoader.load(CONFIGS.resolveSibling(ig.bigSft().config()), SftConfig.class, ig.bigSft().set()));
+        var over = ConfigLoader.load(CONFIGS.resolveSibling(ig.overoptimisation().config()), PpoConfig.class, ig.overoptimisation().set()).config();
+        assertTrue(over.iterations() / over.snapshotEvery() >= ig.minSnapshots());
         var pl = ConfigLoader.load(CONFIGS.resolveSibling(compare.rewardPl().config()), RewardConfig.class, compare.rewardPl().set());
         assertEquals(org.rlhf4j.data.rank.LossMode.PLACKETT_LUCE, pl.config().mode());
         assertEquals(2, ConfigLoader.load(CONFIGS.resolveSibling(compare.eval().config()), EvalConfig.class, compare.eval().set()).config().samplesPerPrompt());
