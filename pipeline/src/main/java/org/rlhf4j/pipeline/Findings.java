@@ -33,7 +33,8 @@ import org.rlhf4j.ppo.PpoTrainer;
  *   <li>over-optimisation: gold and proxy against √KL for best-of-n and for PPO snapshots, each gold curve fitted with
  *       its functional form ({@link OverOptimisation}) and its peak located with a bootstrap interval.</li>
  * </ol>
- * "Held" is decided by a stated rule on the measured figures (given in each sentence), never assumed.
+ * "Held" is decided by a stated rule on the measured figures (given in each sentence), never assumed. A run without
+ * {@code findings} (the quickstart) still gets the first two, which need no extra stage.
  */
 final class Findings {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -48,6 +49,7 @@ final class Findings {
         out.add(rewardModel(context.path("reward_summary")));
         out.add(ppoVsSft(o));
         out.add(ptxVsPpo(o));
+        if (f == null) return out;
         out.add(smallBeatsBig(c, o, base, bigBase));
         out.add(overoptimisation(c, f, o, sftDir, rmDir, overoptDir));
         return out;
@@ -82,13 +84,21 @@ final class Findings {
         boolean held = d != null && d[0] >= Z * d[1];
         x.put("figure", d == null ? Double.NaN : d[0]).put("standard_error", d == null ? Double.NaN : d[1]).put("held", held);
         Evaluate.Result bo16 = result(o, "best-of-16"), ppo = result(o, "ppo");
+        String vsBon = "";
         if (bo16 != null && ppo != null) {
             double[] vs = paired(o, ppo, bo16);
             x.put("ppo_minus_best_of_16", vs[0]).put("ppo_minus_best_of_16_standard_error", vs[1]);
+            vsBon = String.format(" Against best-of-16 from SFT: %+.3f ± %.3f (paired).", vs[0], vs[1]);
+        }
+        Evaluate.Result sft = result(o, "sft");
+        String words = "";
+        if (sft != null && ppo != null) {
+            x.put("real_word_rate_sft", sft.realWordRate()).put("real_word_rate_ppo", ppo.realWordRate());
+            words = String.format(" Real-word rate: SFT %.1f %%, PPO %.1f %%.", 100 * sft.realWordRate(), 100 * ppo.realWordRate());
         }
         x.put("sentence", d == null ? "not measured: no ppo or sft policy" : String.format(
-                "PPO − SFT held-out gold = %+.3f ± %.3f (paired over %d prompts, z = %.1f); %s (rule: at least %.0f paired s.e.).",
-                d[0], d[1], o.prompts().size(), d[0] / d[1], held ? "held" : "did not hold", Z));
+                "PPO − SFT held-out gold = %+.3f ± %.3f (paired over %d prompts, z = %.1f); %s (rule: at least %.0f paired s.e.).%s%s",
+                d[0], d[1], o.prompts().size(), d[0] / d[1], held ? "held" : "did not hold", Z, vsBon, words));
         return x;
     }
 

@@ -97,6 +97,10 @@ class PipelineTest {
         List<String> names = new java.util.ArrayList<>();
         summary.path("policies").forEach(p -> names.add(p.path("name").asText()));
         assertEquals(List.of("base", "sft", "ppo", "ppo-ptx", "best-of-1", "best-of-2"), names);
+        // without a findings section the run still states the first two findings, which need no extra stage
+        List<String> ids = new java.util.ArrayList<>();
+        summary.path("findings").forEach(f -> ids.add(f.path("id").asText()));
+        assertEquals(List.of("reward_model_vs_agreement", "ppo_vs_sft", "ptx_vs_ppo"), ids);
         // provenance chains: the PPO policy's parent is the SFT checkpoint, whose parent is the base
         JsonNode prov = JSON.readTree(out.resolve("ppo/last/provenance.json").toFile());
         assertTrue(prov.path("parent").path("path").asText().endsWith("sft/best"), prov.path("parent").toString());
