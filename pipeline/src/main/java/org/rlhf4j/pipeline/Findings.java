@@ -113,9 +113,11 @@ final class Findings {
         boolean held = gainPpo > 0 && kept >= 0.75 && taxGone;
         x.put("figure", gap[0]).put("standard_error", gap[1]).put("gain_kept", kept).put("ppl_sft", sft.pretrainPpl())
                 .put("ppl_ppo", ppo.pretrainPpl()).put("ppl_ppo_ptx", ptx.pretrainPpl()).put("held", held);
-        x.put("sentence", String.format("PPO-ptx − PPO gold = %+.3f ± %.3f (paired); PPO-ptx keeps %.0f %% of PPO's gain over SFT (%+.3f of %+.3f); "
-                        + "pretraining perplexity SFT %.3f, PPO %.3f, PPO-ptx %.3f; %s (rule: gain kept >= 75 %% and PPO-ptx perplexity <= SFT's).",
-                gap[0], gap[1], 100 * kept, gainPtx, gainPpo, sft.pretrainPpl(), ppo.pretrainPpl(), ptx.pretrainPpl(), held ? "held" : "did not hold"));
+        String keptText = gainPpo > 0 ? String.format("PPO-ptx keeps %.0f %% of PPO's gain over SFT (%+.3f of %+.3f)", 100 * kept, gainPtx, gainPpo)
+                : String.format("PPO gained nothing over SFT to keep (%+.3f; PPO-ptx %+.3f)", gainPpo, gainPtx);
+        x.put("sentence", String.format("PPO-ptx − PPO gold = %+.3f ± %.3f (paired); %s; "
+                        + "pretraining perplexity SFT %.3f, PPO %.3f, PPO-ptx %.3f; %s (rule: PPO gains, PPO-ptx keeps >= 75 %% of it, and its perplexity <= SFT's).",
+                gap[0], gap[1], keptText, sft.pretrainPpl(), ppo.pretrainPpl(), ptx.pretrainPpl(), held ? "held" : "did not hold"));
         return x;
     }
 
