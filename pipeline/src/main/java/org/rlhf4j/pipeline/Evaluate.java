@@ -230,17 +230,27 @@ public final class Evaluate {
     }
 
     static double winRate(List<Rollouts.Sample> samples, List<Rollouts.Sample> baseline, AnnotatorPool pool, long seed) {
-        Random rng = new Random(seed);
         int wins = 0, ties = 0;
-        for (int i = 0; i < samples.size(); i++) {
-            Rollouts.Sample a = samples.get(i), b = baseline.get(i);
-            if (a.text().equals(b.text()) && a.eos() == b.eos()) {
-                ties++;
-                continue;
-            }
-            if (pool.compare(Rollouts.info(a.prompt()), a.text(), a.eos(), b.text(), b.eos(), rng).firstWins()) wins++;
+        for (double o : outcomes(samples, baseline, pool, seed)) {
+            if (o == 1) wins++;
+            else if (o == 0.5) ties++;
         }
         return EvalMath.winRate(wins, ties, samples.size());
+    }
+
+    /**
+     * Each sample against the baseline sample at the same index, judged by the pool: 1 if it wins, 0 if it loses, 0.5
+     * when the two are the same response (the pool is not asked then).
+     */
+    static double[] outcomes(List<Rollouts.Sample> samples, List<Rollouts.Sample> baseline, AnnotatorPool pool, long seed) {
+        Random rng = new Random(seed);
+        double[] out = new double[samples.size()];
+        for (int i = 0; i < out.length; i++) {
+            Rollouts.Sample a = samples.get(i), b = baseline.get(i);
+            if (a.text().equals(b.text()) && a.eos() == b.eos()) out[i] = 0.5;
+            else out[i] = pool.compare(Rollouts.info(a.prompt()), a.text(), a.eos(), b.text(), b.eos(), rng).firstWins() ? 1 : 0;
+        }
+        return out;
     }
 
     /** exp(mean NLL per token) of BOS + text + EOS, windows cut to the model's context. */

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.stream.Stream;
 import org.rlhf4j.data.format.PromptRecord;
 import org.rlhf4j.data.rollout.GoldEval;
@@ -142,14 +141,7 @@ final class Findings {
      * its standard error over prompts: each prompt's mean over its samples is one observation.
      */
     static double[] headToHead(List<Rollouts.Sample> a, List<Rollouts.Sample> b, int prompts, AnnotatorPool pool, long seed) {
-        Random rng = new Random(seed);
-        double[] win = new double[a.size()];
-        for (int i = 0; i < a.size(); i++) {
-            Rollouts.Sample x = a.get(i), y = b.get(i);
-            if (x.text().equals(y.text()) && x.eos() == y.eos()) win[i] = 0.5;
-            else win[i] = pool.compare(Rollouts.info(x.prompt()), x.text(), x.eos(), y.text(), y.eos(), rng).firstWins() ? 1 : 0;
-        }
-        double[] per = EvalMath.perPromptMeans(win, prompts);
+        double[] per = EvalMath.perPromptMeans(Evaluate.outcomes(a, b, pool, seed), prompts);
         double mean = 0;
         for (double v : per) mean += v;
         return new double[] {mean / per.length, EvalMath.standardError(per)};

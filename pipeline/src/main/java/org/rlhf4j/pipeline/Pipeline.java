@@ -170,10 +170,11 @@ public final class Pipeline {
             Evaluate.Outcome outcome = Evaluate.run(plan.eval().config(), entries, out.resolve("sft/best"), out.resolve("reward").resolve(rmDir));
             List<Curves> curves = new ArrayList<>(List.of(Curves.read("ppo", out.resolve("ppo")), Curves.read("ppo-ptx", out.resolve("ppo-ptx"))));
             curves.addAll(methodCurves);
-            outcome.summary().set("findings", Findings.measure(plan.eval().config(), rc.findings(), outcome, context(out, seconds, rc),
+            ObjectNode ctx = context(out, seconds, rc);
+            outcome.summary().set("findings", Findings.measure(plan.eval().config(), rc.findings(), outcome, ctx,
                         out.resolve("sft/best"), out.resolve("reward").resolve(rmDir), out.resolve(RunConfig.Findings.OVEROPT),
                         out.resolve(RunConfig.Findings.BIG_PRETRAIN).resolve(TrainLoop.BEST), base));
-            Report.write(out.resolve("eval"), outcome, curves, context(out, seconds, rc));
+            Report.write(out.resolve("eval"), outcome, curves, ctx);
         });
         ObjectNode summary = context(out, seconds, rc);
         summary.put("wall_seconds_this_invocation", (System.nanoTime() - t0) / 1e9);

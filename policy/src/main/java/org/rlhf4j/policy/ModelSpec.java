@@ -34,28 +34,28 @@ public record ModelSpec(@JsonProperty("model") GptConfig model, @JsonProperty("t
     @Override
     public List<String> problems(String prefix) {
         List<String> p = new ArrayList<>();
+        boolean known = tokenizer != null && (tokenizer.startsWith(TRAINED_BPE) || tokenizer.endsWith(".json")
+                || ByteTokenizer.TYPE.equals(tokenizer) || Gpt2BpeTokenizer.TYPE.equals(tokenizer));
+        if (!known) {
+            p.add(prefix + "tokenizer: expected \"byte\", \"gpt2-bpe\", \"bpe:<vocab size>\" or a tokenizer.json path, got "
+                    + (tokenizer == null ? "nothing" : "\"" + tokenizer + "\""));
+            return p;
+        }
         int need;
-        if (tokenizer == null) {
-            p.add(prefix + "tokenizer: expected \"byte\", \"gpt2-bpe\", \"bpe:<vocab size>\" or a tokenizer.json path, got nothing");
-            return p;
-        } else if (trainedBpeVocab() != 0) {
+        if (tokenizer.startsWith(TRAINED_BPE)) {
             need = trainedBpeVocab();
+            if (need == 0) {
+                p.add(prefix + "tokenizer: expected \"bpe:N\" with a whole number N, got \"" + tokenizer + "\"");
+                return p;
+            }
             if (need < 259) p.add(prefix + "tokenizer: expected \"bpe:N\" with N >= 259 (256 bytes + 3 specials), got \"" + tokenizer + "\"");
-        } else if (tokenizer.startsWith(TRAINED_BPE)) {
-            p.add(prefix + "tokenizer: expected \"bpe:N\" with a whole number N, got \"" + tokenizer + "\"");
-            return p;
-        } else if (tokenizer.endsWith(".json")) {
+        } else {
             try {
                 need = newTokenizer().vocabSize();
             } catch (IllegalArgumentException | UncheckedIOException e) {
                 p.add(prefix + "tokenizer: " + e.getMessage());
                 return p;
             }
-        } else if (!ByteTokenizer.TYPE.equals(tokenizer) && !Gpt2BpeTokenizer.TYPE.equals(tokenizer)) {
-            p.add(prefix + "tokenizer: expected \"byte\", \"gpt2-bpe\", \"bpe:<vocab size>\" or a tokenizer.json path, got \"" + tokenizer + "\"");
-            return p;
-        } else {
-            need = newTokenizer().vocabSize();
         }
         if (model.vocabSize() < need)
             p.add(prefix + "model.vocab_size: expected >= " + need + " for the " + tokenizer + " tokenizer, got " + model.vocabSize());
